@@ -1,0 +1,61 @@
+"""RabbitMQ for services: topology, confirmed publishing, the consumer runtime.
+
+Errors (see `_errors`):
+
+    HandlerError -> RetryableError, PermanentError          raised by handlers
+    PublishError -> PublishReturned, PublishNacked,         raised by Publisher
+                    PublishTimeout, BrokerUnavailable
+"""
+
+from libs.broker._errors import (
+    BrokerUnavailable,
+    HandlerError,
+    PermanentError,
+    PublishError,
+    PublishNacked,
+    PublishReturned,
+    PublishTimeout,
+    RetryableError,
+)
+from libs.broker._headers import ATTEMPT, ERROR, ERROR_KIND, FAILED_AT, REPLAYS, SERVICE
+from libs.broker.connection import BrokerConnection, redact
+from libs.broker.consumer import Consumer
+from libs.broker.dead_letters import DeadLetter, DeadLetters
+from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
+from libs.broker.retry_tiers import next_tier
+from libs.broker.subscriptions import Subscription, SubscriptionTable, topic_matches
+from libs.broker.topology import Exchange, ServiceTopology, Topology
+from libs.broker.watchdog import ConsumerWatchdog
+
+__all__ = [
+    "ATTEMPT",
+    "DEFAULT_EXCHANGE",
+    "ERROR",
+    "ERROR_KIND",
+    "FAILED_AT",
+    "REPLAYS",
+    "SERVICE",
+    "BrokerConnection",
+    "BrokerUnavailable",
+    "Consumer",
+    "ConsumerWatchdog",
+    "DeadLetter",
+    "DeadLetters",
+    "Exchange",
+    "HandlerError",
+    "OutgoingMessage",
+    "PermanentError",
+    "PublishError",
+    "PublishNacked",
+    "PublishReturned",
+    "PublishTimeout",
+    "Publisher",
+    "RetryableError",
+    "ServiceTopology",
+    "Subscription",
+    "SubscriptionTable",
+    "Topology",
+    "next_tier",
+    "redact",
+    "topic_matches",
+]

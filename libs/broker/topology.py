@@ -1,0 +1,122 @@
+"""Exchange and queue names, and their declaration.
+
+    {prefix}.ingress                 topic exchange: verified provider events (ingress output)
+    {prefix}.events                  topic exchange: tenant-scoped and domain events
+    {prefix}.{service}               quorum work queue, bound by the service's subscription table;
+                                     x-delivery-limit backstop dead-letters into the DLQ
+    {prefix}.{service}.retry.{n}     quorum queue per retry tier, x-message-ttl = tier delay,
+                                     dead-letters (at-least-once) back into the work queue
+    {prefix}.{service}.dlq           quorum parking queue, replayable
+
+Retries and DLQ copies travel through the default exchange, addressed to one
+queue by name, so a retried message never fans out to other services again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+import aio_pika
+from aio_pika.abc import AbstractChannel, AbstractQueue
+
+
+class Exchange(StrEnum):
+    """The logical exchanges of CONTRACT §4; `Topology.exchange()` gives their names."""
+
+    INGRESS = "ingress"
+    EVENTS = "events"
+
+
+DEFAULT_DELIVERY_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class Topology:
+    """Names under one `BROKER_PREFIX`."""
+
+    prefix: str
+
+    def exchange(self, exchange: Exchange) -> str:
+        return f"{self.prefix}.{exchange.value}"
+
+    def service(self, name: str, *, retry_tiers: Iterable[float]) -> ServiceTopology:
+        return ServiceTopology(prefix=self.prefix, service=name, retry_tiers=tuple(retry_tiers))
+
+    async def declare_exchanges(self, channel: AbstractChannel) -> None:
+        """Declare both topic exchanges (durable); idempotent."""
+        for exchange in Exchange:
+            await channel.declare_exchange(
+                self.exchange(exchange), aio_pika.ExchangeType.TOPIC, durable=True
+            )
+
+
+@dataclass(frozen=True)
+class ServiceTopology:
+    """One consuming service's queues: work queue, retry tiers (seconds) and DLQ."""
+
+    prefix: str
+    service: str
+    retry_tiers: tuple[float, ...]
+    delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+
+    @property
+    def work_queue(self) -> str:
+        return f"{self.prefix}.{self.service}"
+
+    @property
+    def dlq(self) -> str:
+        return f"{self.prefix}.{self.service}.dlq"
+
+    def retry_queue(self, tier: int) -> str:
+        """Name of retry tier `tier` (1-based)."""
+        return f"{self.prefix}.{self.service}.retry.{tier}"
+
+    @property
+    def all_queues(self) -> list[str]:
+        tiers = [self.retry_queue(n) for n in range(1, len(self.retry_tiers) + 1)]
+        return [self.work_queue, *tiers, self.dlq]
+
+    async def declare(
+        self, channel: AbstractChannel, bindings: Iterable[tuple[str, str]]
+    ) -> AbstractQueue:
+        """Declare DLQ, retry tiers and work queue, bind `(exchange name, routing key)` pairs.
+
+        Idempotent while the arguments stay the same; RabbitMQ refuses a
+        redeclaration with other arguments (PRECONDITION_FAILED), which surfaces
+        as an error at start rather than as silently different behaviour.
+        """
+        await channel.declare_queue(self.dlq, durable=True, arguments={"x-queue-type": "quorum"})
+        for tier, delay in enumerate(self.retry_tiers, start=1):
+            await channel.declare_queue(
+                self.retry_queue(tier),
+                durable=True,
+                arguments={
+                    **_at_least_once_dead_lettering(self.work_queue),
+                    "x-message-ttl": max(1, round(delay * 1000)),
+                },
+            )
+        work = await channel.declare_queue(
+            self.work_queue,
+            durable=True,
+            arguments={
+                **_at_least_once_dead_lettering(self.dlq),
+                "x-delivery-limit": self.delivery_limit,
+            },
+        )
+        for exchange, routing_key in bindings:
+            await work.bind(exchange, routing_key)
+        return work
+
+
+def _at_least_once_dead_lettering(target_queue: str) -> dict[str, str]:
+    # Quorum queues dead-letter with confirms only under this strategy, which
+    # needs overflow=reject-publish (RabbitMQ docs, quorum-queues "Dead Lettering").
+    return {
+        "x-queue-type": "quorum",
+        "x-dead-letter-exchange": "",
+        "x-dead-letter-routing-key": target_queue,
+        "x-dead-letter-strategy": "at-least-once",
+        "x-overflow": "reject-publish",
+    }

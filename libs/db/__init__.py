@@ -1,0 +1,18 @@
+"""PostgreSQL for services: the pool, the inbox, the transactional outbox, migrations.
+
+DatabaseUnavailable     the database cannot be reached; the message names the redacted URL
+"""
+
+from libs.db import inbox, outbox
+from libs.db.database import Connection, Database, DatabaseUnavailable, redact_dsn
+from libs.db.outbox import OutboxRelay
+
+__all__ = [
+    "Connection",
+    "Database",
+    "DatabaseUnavailable",
+    "OutboxRelay",
+    "inbox",
+    "outbox",
+    "redact_dsn",
+]
