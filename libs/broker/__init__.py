@@ -24,7 +24,7 @@ from libs.broker.dead_letters import DeadLetter, DeadLetters
 from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
 from libs.broker.retry_tiers import next_tier
 from libs.broker.subscriptions import Subscription, SubscriptionTable, topic_matches
-from libs.broker.topology import Exchange, ServiceTopology, Topology
+from libs.broker.topology import Exchange, QueueState, ServiceTopology, Topology, inspect_queue
 from libs.broker.watchdog import ConsumerWatchdog
 
 __all__ = [
@@ -50,11 +50,13 @@ __all__ = [
     "PublishReturned",
     "PublishTimeout",
     "Publisher",
+    "QueueState",
     "RetryableError",
     "ServiceTopology",
     "Subscription",
     "SubscriptionTable",
     "Topology",
+    "inspect_queue",
     "next_tier",
     "redact",
     "topic_matches",

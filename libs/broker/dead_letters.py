@@ -49,7 +49,7 @@ class DeadLetters:
         """Up to `limit` parked messages, oldest first; leaves the queue as it was."""
         channel = await self._connection.channel(publisher_confirms=False)
         try:
-            queue = await channel.declare_queue(self._queues.dlq, passive=True)
+            queue = await channel.declare_queue(self._queues.dlq, passive=True, robust=False)
             return [_describe(m) for m in await _take(queue, limit)]
         finally:
             await channel.close()
@@ -66,7 +66,7 @@ class DeadLetters:
         channel = await self._connection.channel(publisher_confirms=False)
         done = 0
         try:
-            queue = await channel.declare_queue(self._queues.dlq, passive=True)
+            queue = await channel.declare_queue(self._queues.dlq, passive=True, robust=False)
             for message in await _take(queue, limit):
                 if message_id is not None and message.message_id != message_id:
                     continue

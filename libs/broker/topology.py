@@ -110,6 +110,26 @@ class ServiceTopology:
         return work
 
 
+@dataclass(frozen=True)
+class QueueState:
+    """What the broker says about a queue right now."""
+
+    messages: int
+    consumers: int
+
+
+async def inspect_queue(channel: AbstractChannel, name: str) -> QueueState:
+    """Ask the broker for `name`'s ready messages and consumer count (passive declare).
+
+    Goes to the underlying channel: aio-pika's robust channel answers a passive
+    declare of a queue it already knows from its cache, with stale counts.
+    A missing queue raises aiormq's ChannelNotFoundEntity (and closes the channel).
+    """
+    underlay = await channel.get_underlay_channel()
+    declared = await underlay.queue_declare(queue=name, passive=True)
+    return QueueState(messages=declared.message_count or 0, consumers=declared.consumer_count or 0)
+
+
 def _at_least_once_dead_lettering(target_queue: str) -> dict[str, str]:
     # Quorum queues dead-letter with confirms only under this strategy, which
     # needs overflow=reject-publish (RabbitMQ docs, quorum-queues "Dead Lettering").

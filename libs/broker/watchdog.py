@@ -20,6 +20,7 @@ from aio_pika.abc import AbstractRobustChannel
 from libs.broker._headers import describe
 from libs.broker.connection import BrokerConnection
 from libs.broker.consumer import Consumer
+from libs.broker.topology import inspect_queue
 from libs.observability import get_logger, metrics
 
 log = get_logger(__name__)
@@ -94,9 +95,8 @@ class ConsumerWatchdog:
         for tier in range(1, len(queues.retry_tiers) + 1):
             roles[queues.retry_queue(tier)] = f"retry.{tier}"
         for name, role in roles.items():
-            declared = await self._channel.declare_queue(name, passive=True)
-            result = declared.declaration_result
-            metrics.queue_depth.labels(service, role).set(result.message_count or 0)
+            state = await inspect_queue(self._channel, name)
+            metrics.queue_depth.labels(service, role).set(state.messages)
             if role == "work":
-                work_consumers = result.consumer_count or 0
+                work_consumers = state.consumers
         return work_consumers

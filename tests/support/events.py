@@ -7,7 +7,7 @@ from typing import Any
 
 import aio_pika
 
-from libs.broker import BrokerConnection
+from libs.broker import BrokerConnection, inspect_queue
 from libs.events import CloudEvent
 
 
@@ -24,18 +24,19 @@ async def queue_depth(broker: BrokerConnection, queue: str) -> int:
     """Ready messages in `queue`, from the broker (passive declare)."""
     channel = await broker.channel(publisher_confirms=False)
     try:
-        declared = await channel.declare_queue(queue, passive=True)
-        return declared.declaration_result.message_count or 0
+        return (await inspect_queue(channel, queue)).messages
     finally:
         await channel.close()
 
 
-async def get_all(broker: BrokerConnection, queue: str) -> list[aio_pika.abc.AbstractIncomingMessage]:
+async def get_all(
+    broker: BrokerConnection, queue: str
+) -> list[aio_pika.abc.AbstractIncomingMessage]:
     """Take (and ack) every ready message in `queue`."""
     channel = await broker.channel(publisher_confirms=False)
     taken = []
     try:
-        q = await channel.declare_queue(queue, passive=True)
+        q = await channel.declare_queue(queue, passive=True, robust=False)
         while (message := await q.get(no_ack=True, fail=False)) is not None:
             taken.append(message)
     finally:

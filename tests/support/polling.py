@@ -25,7 +25,5 @@ async def eventually(
         if until(result):
             return result
         if time.monotonic() > deadline:
-            raise AssertionError(
-                f"timed out after {within} s waiting for {what}; last: {result!r}"
-            )
+            raise AssertionError(f"timed out after {within} s waiting for {what}; last: {result!r}")
         await asyncio.sleep(interval)  # poll interval of a deadline-bounded wait

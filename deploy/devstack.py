@@ -1,0 +1,205 @@
+"""`make run`: the whole Switchyard stack as native processes against local RabbitMQ and PostgreSQL.
+
+Checks that the broker and the database answer (and says which one does not,
+at which URL, and how to start it), applies migrations, starts every service
+that exists (`services/<name>/__main__.py`) with the sandbox as every
+provider, waits for each `/readyz`, prints what runs where, and stops them all
+cleanly on Ctrl-C. It grows with the services: nothing here names one
+except for the start order and the sandbox URLs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sys
+from pathlib import Path
+
+import aiohttp
+from cryptography.fernet import Fernet
+from yarl import URL
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from libs.config import DEFAULT_HTTP_PORTS  # noqa: E402
+from libs.db.migrate import migrate  # noqa: E402
+
+START_ORDER = [
+    "sandbox",
+    "admin",
+    "router",
+    "erp_sync",
+    "fiscalizer",
+    "whatsapp_bot",
+    "outbound",
+    "ingress",
+]
+SANDBOX = f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['sandbox']}"
+PROVIDER_BASES = {
+    "QUICKBOOKS_API_BASE": f"{SANDBOX}/quickbooks",
+    "INTUIT_OAUTH_BASE": f"{SANDBOX}/intuit-oauth",
+    "XERO_API_BASE": f"{SANDBOX}/xero",
+    "XERO_IDENTITY_BASE": f"{SANDBOX}/xero-identity",
+    "ZOHO_API_BASE": f"{SANDBOX}/zoho",
+    "ZOHO_ACCOUNTS_BASE": f"{SANDBOX}/zoho-accounts",
+    "WHATSAPP_GRAPH_BASE": f"{SANDBOX}/graph",
+    "EFRIS_URL": f"{SANDBOX}/efris/efrisws/ws/taapp/getInformation",
+}
+DEV_SECRETS = ROOT / ".devstack.env"  # git-ignored; generated once so encrypted rows stay readable
+
+
+def dev_environment() -> dict[str, str]:
+    """The environment every service gets: dev mode, local infrastructure, sandbox providers."""
+    env = {
+        "SWITCHYARD_ENV": "dev",
+        "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/",
+        "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/switchyard",
+        **PROVIDER_BASES,
+        **_dev_secrets(),
+    }
+    env.update({k: v for k, v in os.environ.items() if k in env or k.startswith("SWITCHYARD_")})
+    return {**os.environ, **env}
+
+
+def _dev_secrets() -> dict[str, str]:
+    if not DEV_SECRETS.exists():
+        DEV_SECRETS.write_text(
+            f"ENCRYPTION_KEYS={Fernet.generate_key().decode()}\n"
+            f"JWT_SECRET={Fernet.generate_key().decode()}\n"
+        )
+        DEV_SECRETS.chmod(0o600)
+    pairs = (line.split("=", 1) for line in DEV_SECRETS.read_text().splitlines() if "=" in line)
+    return dict(pairs)
+
+
+def existing_services() -> list[str]:
+    found = {path.parent.name for path in ROOT.glob("services/*/__main__.py")}
+    return [name for name in START_ORDER if name in found] + sorted(found - set(START_ORDER))
+
+
+async def check_infrastructure(env: dict[str, str]) -> list[str]:
+    """One line per unreachable dependency, saying where and how to start it."""
+    problems = []
+    amqp = URL(env["AMQP_URL"])
+    if not await _reachable(amqp.host or "127.0.0.1", amqp.port or 5672):
+        problems.append(
+            f"RabbitMQ is not reachable at {amqp.with_password('***') if amqp.password else amqp} "
+            "- start it with `rabbitmq-server -detached` (or set AMQP_URL)"
+        )
+    pg = URL(env["DATABASE_URL"])
+    if not await _reachable(pg.host or "127.0.0.1", pg.port or 5432):
+        problems.append(
+            f"PostgreSQL is not reachable at {pg.with_password('***') if pg.password else pg} "
+            "- start it with `pg_ctlcluster 15 main start` (or set DATABASE_URL)"
+        )
+    return problems
+
+
+async def _reachable(host: str, port: int) -> bool:
+    try:
+        _, writer = await asyncio.wait_for(asyncio.open_connection(host, port), 3)
+    except (OSError, TimeoutError):
+        return False
+    writer.close()
+    return True
+
+
+class Stack:
+    """The running service processes, their output prefixed with their names."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self._env = env
+        self.processes: dict[str, asyncio.subprocess.Process] = {}
+        self._output_tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self, name: str) -> None:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", f"services.{name}",
+            cwd=ROOT, env=self._env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )  # fmt: skip
+        self.processes[name] = process
+        task = asyncio.create_task(self._relay_output(name, process))
+        self._output_tasks.add(task)
+        task.add_done_callback(self._output_tasks.discard)
+
+    async def _relay_output(self, name: str, process: asyncio.subprocess.Process) -> None:
+        assert process.stdout is not None
+        while line := await process.stdout.readline():
+            print(f"{name:>13} | {line.decode(errors='replace').rstrip()}", flush=True)
+
+    async def wait_ready(self, name: str, within: float = 30.0) -> bool:
+        url = f"http://127.0.0.1:{DEFAULT_HTTP_PORTS.get(name, 0)}/readyz"
+        deadline = asyncio.get_running_loop().time() + within
+        async with aiohttp.ClientSession() as session:
+            while asyncio.get_running_loop().time() < deadline:
+                if self.processes[name].returncode is not None:
+                    return False
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return True
+                except aiohttp.ClientError:
+                    pass
+                await asyncio.sleep(0.25)  # readiness poll interval
+        return False
+
+    async def first_exit(self) -> str:
+        waits = {asyncio.create_task(p.wait()): n for n, p in self.processes.items()}
+        done, _ = await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        return waits[done.pop()]
+
+    async def stop(self) -> None:
+        for process in self.processes.values():
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+        for name, process in self.processes.items():
+            try:
+                await asyncio.wait_for(process.wait(), 35)
+            except TimeoutError:
+                print(f"devstack: {name} did not stop in 35 s; killing it", flush=True)
+                process.kill()
+
+
+async def run() -> int:
+    env = dev_environment()
+    problems = await check_infrastructure(env)
+    if problems:
+        print("devstack: cannot start:\n  " + "\n  ".join(problems), file=sys.stderr)
+        return 1
+    await asyncio.to_thread(migrate, env["DATABASE_URL"])
+    print(f"devstack: migrations applied to {env['DATABASE_URL']}", flush=True)
+    services = existing_services()
+    if not services:
+        print("devstack: RabbitMQ and PostgreSQL are ready; no service exists yet under services/.")
+        return 0
+    stack = Stack(env)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        for name in services:
+            await stack.start(name)
+            if not await stack.wait_ready(name):
+                print(f"devstack: {name} did not become ready; stopping", file=sys.stderr)
+                return 1
+        print("\ndevstack: running (Ctrl-C stops everything)")
+        for name in services:
+            print(f"  {name:<13} http://{socket.gethostname()}:{DEFAULT_HTTP_PORTS.get(name, 0)}")
+        exited = asyncio.create_task(stack.first_exit())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if exited.done():
+            print(f"devstack: {exited.result()} exited; stopping the rest", file=sys.stderr)
+            return 1
+        return 0
+    finally:
+        await stack.stop()
+        print("devstack: stopped", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(run()))
