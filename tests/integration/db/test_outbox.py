@@ -47,23 +47,14 @@ async def test_event_committed_while_the_broker_is_unreachable_is_published_exac
     relay.start()
     try:
         await tcp_proxy.cut()  # the broker link is down from here on
+        events = topology.exchange(Exchange.EVENTS)
         committed = make_event("test.outbox.committed")
         async with db.transaction() as tx:
-            await outbox.enqueue(
-                tx,
-                service=service_name,
-                event=committed,
-                exchange=topology.exchange(Exchange.EVENTS),
-            )
-        rolled_back = make_event("test.outbox.rolled_back")
+            await outbox.enqueue(tx, service=service_name, event=committed, exchange=events)
         with pytest.raises(Rollback):
             async with db.transaction() as tx:
-                await outbox.enqueue(
-                    tx,
-                    service=service_name,
-                    event=rolled_back,
-                    exchange=topology.exchange(Exchange.EVENTS),
-                )
+                rolled_back = make_event("test.outbox.rolled_back")
+                await outbox.enqueue(tx, service=service_name, event=rolled_back, exchange=events)
                 raise Rollback
 
         assert await _pending(db, service_name) == 1  # kept while the relay cannot publish
