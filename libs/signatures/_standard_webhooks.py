@@ -1,0 +1,118 @@
+"""Standard Webhooks v1 symmetric signatures (webhook-platforms.md §1.1).
+
+    webhook-id:        msg_...            unique per message, same on every retry
+    webhook-timestamp: <unix seconds>     of this attempt, within 5 minutes of our clock
+    webhook-signature: v1,<base64> [v1,<base64> ...]      space-separated
+    v1 = base64(HMAC-SHA256(key = base64-decoded secret after "whsec_",
+                            msg = "<id>.<timestamp>." + raw body))
+
+Valid if any `v1` entry matches any configured secret; entries of other versions (the
+asymmetric `v1a`, anything newer) are ignored, but at least one non-empty `v1` is required.
+Secrets are accepted with or without the `whsec_` prefix and with or without base64 padding,
+as the reference libraries do; one that does not decode is a configuration error (`ValueError`
+at construction), not a request failure.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import ClassVar
+
+from libs.signatures._digests import encode_digest, find_signing_key, hmac_sha256
+from libs.signatures._errors import InvalidSignature, MalformedSignature
+from libs.signatures._headers import RequestHeaders
+from libs.signatures._keys import KeyRing
+from libs.signatures._timestamps import (
+    DEFAULT_TOLERANCE,
+    check_freshness,
+    parse_timestamp,
+    validated_tolerance,
+)
+from libs.signatures._verifier import Verified
+
+_WHSEC_PREFIX = "whsec_"
+
+
+class StandardWebhooksVerifier:
+    """Verifies `webhook-signature` (with `webhook-id` and `webhook-timestamp`) for a source."""
+
+    provider: ClassVar[str] = "standard_webhooks"
+    id_header: ClassVar[str] = "webhook-id"
+    timestamp_header: ClassVar[str] = "webhook-timestamp"
+    signature_header: ClassVar[str] = "webhook-signature"
+
+    def __init__(
+        self,
+        *,
+        secrets: Sequence[str],
+        clock: Callable[[], float] = time.time,
+        tolerance: float = DEFAULT_TOLERANCE,
+    ) -> None:
+        self._keys = KeyRing(secrets, key_of=standard_webhooks_key)
+        self._clock = clock
+        self._tolerance = validated_tolerance(tolerance)
+
+    def verify(self, raw: bytes, headers: Mapping[str, str]) -> Verified:
+        """See `SignatureVerifier.verify`; the signature is checked before the timestamp."""
+        keys = self._keys.require(provider=self.provider, header=self.signature_header)
+        request_headers = RequestHeaders(headers, provider=self.provider)
+        msg_id = request_headers.require(self.id_header)
+        timestamp_text = request_headers.require(self.timestamp_header)
+        value = request_headers.require(self.signature_header)
+        timestamp = parse_timestamp(
+            timestamp_text, provider=self.provider, header=self.timestamp_header
+        )
+        signatures = self._v1_signatures(value)
+        signed = f"{msg_id}.{timestamp_text}.".encode("ascii") + raw
+        index = find_signing_key(keys, [signed], signatures, "base64")
+        if index is None:
+            raise InvalidSignature(provider=self.provider, header=self.signature_header)
+        check_freshness(
+            timestamp,
+            now=self._clock(),
+            tolerance=self._tolerance,
+            provider=self.provider,
+            header=self.timestamp_header,
+        )
+        return Verified(
+            provider=self.provider,
+            secret_index=index,
+            encoding="base64",
+            timestamp=float(timestamp),
+        )
+
+    def _v1_signatures(self, value: str) -> list[str]:
+        signatures = []
+        for entry in value.split():
+            version, _, signature = entry.partition(",")
+            if version == "v1" and signature:
+                signatures.append(signature)
+        if not signatures:
+            raise MalformedSignature(
+                "carries no v1 signature", provider=self.provider, header=self.signature_header
+            )
+        return signatures
+
+    def __repr__(self) -> str:
+        return f"StandardWebhooksVerifier(secrets={self._keys!r}, tolerance={self._tolerance:g})"
+
+
+def standard_webhooks_key(secret: str) -> bytes:
+    """The HMAC key of a `whsec_...` secret; raises `ValueError` (without the secret) if invalid."""
+    encoded = secret.removeprefix(_WHSEC_PREFIX)
+    try:
+        key = base64.b64decode(encoded + "=" * (-len(encoded) % 4), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not key:
+        raise ValueError("a Standard Webhooks secret must be non-empty base64, prefix or not")
+    return key
+
+
+def sign_standard_webhooks(raw: bytes, *, msg_id: str, timestamp: int, secret: str) -> str:
+    """A `webhook-signature` value (`v1,<base64>`) for `raw` sent as `msg_id` at `timestamp`."""
+    signed = f"{msg_id}.{timestamp}.".encode() + raw
+    return "v1," + encode_digest(hmac_sha256(standard_webhooks_key(secret), signed), "base64")
