@@ -2,7 +2,8 @@
 
 Errors (see `_errors`):
 
-    HandlerError -> RetryableError, PermanentError          raised by handlers
+    HandlerError -> RetryableError (-> HandlerTimeout),     raised by handlers (and the runner)
+                    PermanentError
     PublishError -> PublishReturned, PublishNacked,         raised by Publisher
                     PublishTimeout, BrokerUnavailable
 """
@@ -10,6 +11,7 @@ Errors (see `_errors`):
 from libs.broker._errors import (
     BrokerUnavailable,
     HandlerError,
+    HandlerTimeout,
     PermanentError,
     PublishError,
     PublishNacked,
@@ -43,6 +45,7 @@ __all__ = [
     "DeadLetters",
     "Exchange",
     "HandlerError",
+    "HandlerTimeout",
     "OutgoingMessage",
     "PermanentError",
     "PublishError",

@@ -2,6 +2,7 @@
 
 HandlerError            raised by a handler to tell the runner what to do with the message
 ├── RetryableError      transient (timeout, 5xx, 429, DB hiccup): next retry tier, honouring retry_after
+│   └── HandlerTimeout  the runner stopped a handler that ran past its timeout
 └── PermanentError      a retry cannot fix it (validation, 4xx): straight to the DLQ
 
 PublishError            a publish was not confirmed as delivered to a queue
@@ -24,6 +25,10 @@ class RetryableError(HandlerError):
     def __init__(self, message: str, *, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class HandlerTimeout(RetryableError):
+    """Raised by the runner, not handlers: the handler ran past its subscription's timeout."""
 
 
 class PermanentError(HandlerError):

@@ -25,10 +25,12 @@ from typing import Any, Generic
 import orjson
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
+from prometheus_client import Counter, Histogram
 
 from libs.broker import _headers as hdr
-from libs.broker._errors import PermanentError, PublishError, RetryableError
+from libs.broker._errors import HandlerTimeout, PermanentError, PublishError, RetryableError
 from libs.broker.connection import BrokerConnection
+from libs.broker.deadlines import Deadlines
 from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
 from libs.broker.retry_tiers import next_tier
 from libs.broker.subscriptions import DepsT, Subscription, SubscriptionTable
@@ -72,6 +74,10 @@ class Consumer(Generic[DepsT]):
         self._in_flight = 0
         self._idle = asyncio.Event()
         self._idle.set()
+        self._deadlines = Deadlines()
+        # Label children looked up once: .labels() per message costs more than the handler here.
+        self._consumed: dict[tuple[str, str], Counter] = {}
+        self._durations: dict[str, Histogram] = {}
 
     @property
     def service(self) -> str:
@@ -84,6 +90,7 @@ class Consumer(Generic[DepsT]):
         bindings = [(self._topology.exchange(s.exchange), s.event_type) for s in self._table]
         self._queue = await self.queues.declare(self._channel, bindings)
         await self._channel.set_qos(prefetch_count=self._prefetch)
+        self._deadlines.start()
         await self.attach()
 
     async def attach(self) -> None:
@@ -112,6 +119,7 @@ class Consumer(Generic[DepsT]):
             await asyncio.wait_for(self._idle.wait(), drain_timeout)
         except TimeoutError:
             log.warning("consumer_drain_timeout", in_flight=self._in_flight)
+        await self._deadlines.stop()
         if self._channel is not None and not self._channel.is_closed:
             await self._channel.close()
         self._channel = None
@@ -127,23 +135,19 @@ class Consumer(Generic[DepsT]):
                 self._idle.set()
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
+        # aio-pika runs each delivery in its own task, so this context is this message's alone.
         attempt = hdr.attempt_of(message.headers)
         event_type = message.type or _type_from_body(message.body) or "unknown"
         structlog.contextvars.bind_contextvars(
             event_id=message.message_id, event_type=event_type, attempt=attempt
         )
-        try:
-            subscription = self._table.find(event_type)
-            if subscription is None:
-                await self._park(message, "invalid", f"no handler for event type {event_type!r}")
-                outcome = "invalid"
-            else:
-                outcome = await self._handle(message, subscription, attempt=attempt)
-            metrics.messages_consumed.labels(self.service, event_type, outcome).inc()
-        finally:
-            structlog.contextvars.unbind_contextvars(
-                "event_id", "event_type", "attempt", "tenant_id"
-            )
+        subscription = self._table.find(event_type)
+        if subscription is None:
+            await self._park(message, "invalid", f"no handler for event type {event_type!r}")
+            outcome = "invalid"
+        else:
+            outcome = await self._handle(message, subscription, attempt=attempt)
+        self._count(event_type, outcome)
 
     async def _handle(
         self,
@@ -160,8 +164,17 @@ class Consumer(Generic[DepsT]):
         if event.tenantid:
             structlog.contextvars.bind_contextvars(tenant_id=event.tenantid)
         started = time.perf_counter()
+        task: asyncio.Task[object] | None = asyncio.current_task()
+        assert task is not None
+        self._deadlines.track(task, subscription.timeout)
         try:
-            await asyncio.wait_for(subscription.handler(event, self._deps), subscription.timeout)
+            await subscription.handler(event, self._deps)
+        except asyncio.CancelledError:
+            if not self._deadlines.untrack(task):
+                raise  # shutdown, not a timeout
+            task.uncancel()
+            timeout = HandlerTimeout(f"handler ran past its {subscription.timeout} s timeout")
+            return await self._retry(message, timeout, attempt=attempt, retry_after=None)
         except PermanentError as exc:
             await self._park(message, "permanent", hdr.describe(exc))
             return "dlq"
@@ -172,11 +185,25 @@ class Consumer(Generic[DepsT]):
         ) as exc:  # unknown failures are presumed transient: retried, never swallowed
             return await self._retry(message, exc, attempt=attempt, retry_after=None)
         finally:
-            metrics.handler_duration.labels(self.service, event.type).observe(
-                time.perf_counter() - started
-            )
+            self._deadlines.untrack(task)
+            self._observe(event.type, time.perf_counter() - started)
         await _settle(message.ack())
         return "ack"
+
+    def _count(self, event_type: str, outcome: str) -> None:
+        child = self._consumed.get((event_type, outcome))
+        if child is None:
+            child = metrics.messages_consumed.labels(self.service, event_type, outcome)
+            self._consumed[(event_type, outcome)] = child
+        child.inc()
+
+    def _observe(self, event_type: str, seconds: float) -> None:
+        child = self._durations.get(event_type)
+        if child is None:
+            child = self._durations[event_type] = metrics.handler_duration.labels(
+                self.service, event_type
+            )
+        child.observe(seconds)
 
     async def _retry(
         self,

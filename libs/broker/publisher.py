@@ -18,6 +18,7 @@ import aio_pika
 import aiormq
 from aio_pika.abc import AbstractExchange, AbstractRobustChannel
 from pamqp.commands import Basic
+from prometheus_client import Counter
 
 from libs.broker._errors import (
     BrokerUnavailable,
@@ -81,6 +82,7 @@ class Publisher:
         self._timeout = timeout
         self._channel: AbstractRobustChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
+        self._published: dict[tuple[str, str], Counter] = {}
 
     async def start(self) -> None:
         """Open the publishing channel (confirms on, returns raised as errors)."""
@@ -106,23 +108,37 @@ class Publisher:
 
         Returns after the broker confirmed it; raises `PublishReturned`,
         `PublishNacked`, `PublishTimeout` or `BrokerUnavailable` otherwise.
-        Safe to call concurrently; that is how confirms pipeline.
+        Safe to call concurrently; that is how confirms pipeline. The body is
+        serialized only once a window slot is free, so memory is bounded by
+        the window, not by the number of callers waiting.
         """
-        await self.send(
-            OutgoingMessage.of(event, exchange=exchange, routing_key=routing_key, headers=headers)
-        )
+        async with self._window:
+            message = OutgoingMessage.of(
+                event, exchange=exchange, routing_key=routing_key, headers=headers
+            )
+            await self._send_counted(message)
 
     async def send(self, message: OutgoingMessage) -> None:
         """Publish a prepared message; same contract as `publish`."""
         async with self._window:
-            outcome = "confirmed"
-            try:
-                await self._send(message)
-            except PublishError as exc:
-                outcome = _OUTCOMES[type(exc)]
-                raise
-            finally:
-                metrics.messages_published.labels(self._service, message.exchange, outcome).inc()
+            await self._send_counted(message)
+
+    async def _send_counted(self, message: OutgoingMessage) -> None:
+        outcome = "confirmed"
+        try:
+            await self._send(message)
+        except PublishError as exc:
+            outcome = _OUTCOMES[type(exc)]
+            raise
+        finally:
+            self._counter(message.exchange, outcome).inc()
+
+    def _counter(self, exchange: str, outcome: str) -> Counter:
+        child = self._published.get((exchange, outcome))
+        if child is None:
+            child = metrics.messages_published.labels(self._service, exchange, outcome)
+            self._published[(exchange, outcome)] = child
+        return child
 
     async def send_many(self, messages: Sequence[OutgoingMessage]) -> list[PublishError | None]:
         """Publish all concurrently within the window; the error of each one, or None."""

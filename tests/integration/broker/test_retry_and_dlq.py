@@ -185,3 +185,21 @@ async def _count(recorder: Recorder, event_id: str) -> int:
 
 async def _value(value: int) -> int:
     return value
+
+
+async def test_handler_past_its_timeout_is_stopped_and_retried(start_consumer, publisher, topology):
+    recorder = Recorder()
+    release = asyncio.Event()
+
+    async def hangs_first_time(event: CloudEvent, deps: Any) -> None:
+        recorder.record(event)
+        if len(recorder.calls[event.id]) == 1:
+            await release.wait()  # never set: only the runner's deadline can end this run
+
+    await start_consumer(
+        [Subscription(Exchange.EVENTS, "test.slow.happened", hangs_first_time, timeout=0.2)]
+    )
+    event = make_event("test.slow.happened")
+    await publisher.publish(event, exchange=topology.exchange(Exchange.EVENTS))
+    await eventually(lambda: _count(recorder, event.id), until=lambda n: n == 2, what="retry")
+    assert not release.is_set()
