@@ -7,13 +7,22 @@ from typing import Any
 import orjson
 import structlog
 
-_SECRET_KEYS = frozenset({"password", "secret", "token", "authorization", "api_key", "key"})
+_SECRET_NAMES = frozenset(
+    {"password", "secret", "token", "authorization", "api_key", "cookie", "encryption_keys"}
+)
+_SECRET_SUFFIXES = ("_password", "_secret", "_secrets", "_token", "_api_key")
+
+
+def is_secret_name(name: str) -> bool:
+    """True for field names that hold credentials (`client_secret`, `refresh_token`, ...)."""
+    lowered = name.lower()
+    return lowered in _SECRET_NAMES or lowered.endswith(_SECRET_SUFFIXES)
 
 
 def _mask_secrets(_: Any, __: str, event_dict: dict[str, Any]) -> dict[str, Any]:
-    """Last line of defence: a value logged under a secret-looking key is masked."""
+    """Last line of defence: a value logged under a credential's name is masked."""
     for key in event_dict:
-        if any(part in key.lower() for part in _SECRET_KEYS) and key != "event":
+        if is_secret_name(key):
             event_dict[key] = "***"
     return event_dict
 
