@@ -46,6 +46,9 @@ class CloudEvent(BaseModel):
     accountid: str | None = Field(default=None, min_length=1, max_length=200)
     tenantid: str | None = Field(default=None, min_length=1, max_length=100)
     dedupekey: str | None = Field(default=None, min_length=1, max_length=300)
+    # Extension added by the router: the tenant connection (ERP link, chatbot) an event was
+    # routed through, so one account linked to several connections fans out to each.
+    connectionid: str | None = Field(default=None, min_length=1, max_length=200)
     data: dict[str, Any] = Field(default_factory=dict)
 
     @classmethod

@@ -1,0 +1,62 @@
+"""The router's composition root: settings, deps, subscription table, SPEC."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+from pydantic import Field
+
+from libs.broker import Exchange, Subscription
+from libs.config import ServiceSettings
+from libs.service import Platform, ServiceSpec, StartupError
+from services.router.deps import RouterDeps
+from services.router.handlers.route_provider_event import route_provider_event
+from services.router.unrouted import UnroutedParking
+
+NAME = "router"
+
+
+class RouterSettings(ServiceSettings):
+    unrouted_sweep_s: float = Field(default=60.0, gt=0)
+
+
+@asynccontextmanager
+async def build(settings: RouterSettings, platform: Platform) -> AsyncIterator[RouterDeps]:
+    if platform.db is None:
+        raise StartupError("router needs its database")
+    queues = platform.topology.service(NAME, retry_tiers=settings.retry_tiers)
+    parking = UnroutedParking(
+        broker=platform.broker,
+        publisher=platform.publisher,
+        db=platform.db,
+        queue=f"{platform.topology.prefix}.{NAME}.unrouted",
+        work_queue=queues.work_queue,
+        sweep_interval=settings.unrouted_sweep_s,
+    )
+    await parking.start()
+    try:
+        yield RouterDeps(
+            name=NAME,
+            db=platform.db,
+            events_exchange=platform.topology.exchange(Exchange.EVENTS),
+            unrouted_queue=parking.queue,
+            parking=parking,
+        )
+    finally:
+        await parking.stop()
+
+
+def subscriptions(deps: RouterDeps) -> Sequence[Subscription[Any, RouterDeps]]:
+    # Everything ingress publishes is routed; `#` binds the whole ingress exchange.
+    return [Subscription(Exchange.INGRESS, "#", route_provider_event)]
+
+
+SPEC = ServiceSpec(
+    name=NAME,
+    settings=RouterSettings,
+    bootstrap=build,
+    subscriptions=subscriptions,
+    relays_outbox=True,
+)

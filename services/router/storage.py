@@ -1,0 +1,87 @@
+"""The router's table: which tenant connection(s) own each provider account.
+
+    routes(id, tenant_id, provider, account_id, connection_id, active)
+
+A trigger NOTIFYs `switchyard_routes` with "<provider>:<account_id>" on every
+change, which is how parked events for a newly connected account flow on.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+import asyncpg
+
+from libs.db import Connection, Database
+
+ROUTES_CHANNEL = "switchyard_routes"
+
+
+@dataclass(frozen=True)
+class Route:
+    """One tenant connection that receives a provider account's events."""
+
+    id: str
+    tenant_id: str
+    provider: str
+    account_id: str
+    connection_id: str
+
+
+async def link_account(
+    db: Database, *, tenant_id: str, provider: str, account_id: str, connection_id: str
+) -> Route:
+    """Route `(provider, account_id)` to `connection_id` of `tenant_id`; idempotent, re-activates."""
+    row = await db.pool.fetchrow(
+        "INSERT INTO routes (id, tenant_id, provider, account_id, connection_id) "
+        "VALUES ($1, $2, $3, $4, $5) "
+        "ON CONFLICT (provider, account_id, connection_id) DO UPDATE "
+        "SET active = true, updated_at = now() WHERE routes.tenant_id = EXCLUDED.tenant_id "
+        "RETURNING id, tenant_id, provider, account_id, connection_id",
+        uuid.uuid4(),
+        tenant_id,
+        provider,
+        account_id,
+        connection_id,
+    )
+    if row is None:
+        raise PermissionError("that connection id belongs to another tenant")
+    return _route(row)
+
+
+async def unlink_account(
+    db: Database, *, tenant_id: str, provider: str, account_id: str, connection_id: str
+) -> bool:
+    """Stop routing to `connection_id`; False when the tenant has no such route."""
+    status = await db.pool.execute(
+        "UPDATE routes SET active = false, updated_at = now() WHERE tenant_id = $1 "
+        "AND provider = $2 AND account_id = $3 AND connection_id = $4 AND active",
+        tenant_id,
+        provider,
+        account_id,
+        connection_id,
+    )
+    return status != "UPDATE 0"
+
+
+async def routes_for(conn: Connection | Database, *, provider: str, account_id: str) -> list[Route]:
+    """The active routes of one provider account, oldest first (empty when nobody connected it)."""
+    executor = conn.pool if isinstance(conn, Database) else conn
+    rows = await executor.fetch(
+        "SELECT id, tenant_id, provider, account_id, connection_id FROM routes "
+        "WHERE provider = $1 AND account_id = $2 AND active ORDER BY created_at, id",
+        provider,
+        account_id,
+    )
+    return [_route(row) for row in rows]
+
+
+def _route(row: asyncpg.Record) -> Route:
+    return Route(
+        id=str(row["id"]),
+        tenant_id=row["tenant_id"],
+        provider=row["provider"],
+        account_id=row["account_id"],
+        connection_id=row["connection_id"],
+    )
