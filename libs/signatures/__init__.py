@@ -1,11 +1,8 @@
 """Webhook signature verification: pure, synchronous, constant-time, fail closed.
 
-SignatureError              the request does not prove it came from the provider
-├── MissingSignature        a header the scheme needs is absent
-├── MalformedSignature      a header is present but unparseable (blank, repeated, wrong shape)
-├── InvalidSignature        well-formed, but no configured secret produces it
-├── StaleTimestamp          authentic, but signed outside the tolerance (past or future)
-└── SecretNotConfigured     no secret is configured: refuse, never accept unsigned
+Every refusal raises a `SignatureError`; its subclasses (`MissingSignature`,
+`MalformedSignature`, `InvalidSignature`, `StaleTimestamp`, `SecretNotConfigured`) say why, as
+the tree in `libs.signatures._errors` shows.
 
 Every verifier but HubSpot's (2) is a `SignatureVerifier`:
 
@@ -30,6 +27,10 @@ default, enforced in both directions). Their reprs count secrets and never show 
 (1) `verify` also takes the request's `query` parameters, which Zoho signs ahead of the body.
 (2) HubSpot signs the method and public URL: `verify(raw, headers, method=..., url=...)`, or
     `for_request(method=..., url=...)` for a plain `SignatureVerifier`.
+
+Two mechanisms serve them all but Zoho: QuickBooks, Xero, WhatsApp and Shopify configure one
+body-only HMAC verifier (`_body_hmac`); Stripe, HubSpot and Standard Webhooks read their headers
+into one timestamped skeleton (`_timestamps`) that checks the signature before the timestamp.
 
 The `sign_*` helpers produce the header values a provider would send; the sandbox and the
 tests use them to make correctly signed requests. Each class names its headers as class

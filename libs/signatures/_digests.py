@@ -27,24 +27,25 @@ Keys = Sequence[tuple[int, bytes]]
 """HMAC keys, each with its index in the verifier's configured secrets."""
 
 
-def hmac_sha256(key: bytes, message: bytes) -> bytes:
-    """The raw 32-byte HMAC-SHA256 of `message` under `key`."""
-    return hmac.new(key, message, hashlib.sha256).digest()
-
-
-def encode_digest(digest: bytes, encoding: DigestEncoding) -> str:
-    """`digest` as lowercase hex or standard padded base64."""
+def encoded_hmac(key: bytes, message: bytes, encoding: DigestEncoding) -> str:
+    """The HMAC-SHA256 of `message` under `key`, as lowercase hex or standard padded base64."""
+    digest = hmac.new(key, message, hashlib.sha256).digest()
     if encoding == "hex":
         return digest.hex()
     return base64.b64encode(digest).decode("ascii")
 
 
-def encoding_of(value: str, accepted: Sequence[DigestEncoding]) -> DigestEncoding | None:
-    """Which of the `accepted` encodings `value` is shaped like, or None."""
+def require_encoding(
+    value: str, accepted: Sequence[DigestEncoding], *, provider: str, header: str
+) -> DigestEncoding:
+    """Which of the `accepted` encodings `value` is shaped like; `MalformedSignature` if none."""
     for encoding in accepted:
         if _SHAPES[encoding].fullmatch(value):
             return encoding
-    return None
+    shapes = " or ".join(accepted)
+    raise MalformedSignature(
+        f"is not a {shapes} HMAC-SHA256 digest", provider=provider, header=header
+    )
 
 
 def find_signing_key(
@@ -57,7 +58,7 @@ def find_signing_key(
     candidates = [_canonical(value, encoding) for value in presented]
     for index, key in keys:
         for message in messages:
-            expected = encode_digest(hmac_sha256(key, message), encoding).encode("ascii")
+            expected = encoded_hmac(key, message, encoding).encode("ascii")
             if any(hmac.compare_digest(expected, candidate) for candidate in candidates):
                 return index
     return None
@@ -77,12 +78,7 @@ def match_digest(
     Raises `MalformedSignature` when `value` has none of the `accepted` shapes and
     `InvalidSignature` when no key produces it.
     """
-    encoding = encoding_of(value, accepted)
-    if encoding is None:
-        shapes = " or ".join(accepted)
-        raise MalformedSignature(
-            f"is not a {shapes} HMAC-SHA256 digest", provider=provider, header=header
-        )
+    encoding = require_encoding(value, accepted, provider=provider, header=header)
     index = find_signing_key(keys, messages, [value], encoding)
     if index is None:
         raise InvalidSignature(provider=provider, header=header)

@@ -20,55 +20,49 @@ way is refused as missing its v3 signature.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import ClassVar
 
-from libs.signatures._digests import encode_digest, hmac_sha256, match_digest
+from libs.signatures._digests import encoded_hmac, require_encoding
 from libs.signatures._headers import RequestHeaders
-from libs.signatures._keys import KeyRing
-from libs.signatures._timestamps import (
-    DEFAULT_TOLERANCE,
-    check_freshness,
-    parse_timestamp,
-    validated_tolerance,
-)
+from libs.signatures._keys import utf8_key
+from libs.signatures._timestamps import SignedParts, TimestampedVerifier, parse_timestamp
 from libs.signatures._verifier import SignatureVerifier, Verified
 
 # The escapes HubSpot's request-validation doc says to decode, and no others (not %20, %26, ...).
 _DECODED_ESCAPES = re.compile(r"%(3A|2F|3F|40|21|24|27|28|29|2A|2C|3B)", re.IGNORECASE)
 
 
-class HubSpotVerifier:
+class HubSpotVerifier(TimestampedVerifier):
     """Verifies `X-HubSpot-Signature-v3` and its millisecond timestamp with client secret(s)."""
 
-    provider: ClassVar[str] = "hubspot"
-    signature_header: ClassVar[str] = "X-HubSpot-Signature-v3"
-    timestamp_header: ClassVar[str] = "X-HubSpot-Request-Timestamp"
-
-    def __init__(
-        self,
-        *,
-        secrets: Sequence[str],
-        clock: Callable[[], float] = time.time,
-        tolerance: float = DEFAULT_TOLERANCE,
-    ) -> None:
-        self._keys = KeyRing(secrets)
-        self._clock = clock
-        self._tolerance = validated_tolerance(tolerance)
+    provider = "hubspot"
+    signature_header = "X-HubSpot-Signature-v3"
+    timestamp_header = "X-HubSpot-Request-Timestamp"
+    encoding = "base64"
 
     def verify(self, raw: bytes, headers: Mapping[str, str], *, method: str, url: str) -> Verified:
         """Like `SignatureVerifier.verify`, for a request made with `method` to public `url`.
 
         The signature is checked before the timestamp; `Verified.timestamp` is in seconds.
         """
-        keys = self._keys.require(provider=self.provider, header=self.signature_header)
-        request_headers = RequestHeaders(headers, provider=self.provider)
-        value = request_headers.require(self.signature_header)
-        timestamp_text = request_headers.require(self.timestamp_header)
+        return self._verify(
+            headers, lambda request: self._read(raw, request, method=method, url=url)
+        )
+
+    def for_request(self, *, method: str, url: str) -> SignatureVerifier:
+        """A `SignatureVerifier` for one request made with `method` to public `url`."""
+        return _HubSpotRequest(verifier=self, method=method, url=url)
+
+    def _read(self, raw: bytes, headers: RequestHeaders, *, method: str, url: str) -> SignedParts:
+        value = headers.require(self.signature_header)
+        timestamp_text = headers.require(self.timestamp_header)
         timestamp_ms = parse_timestamp(
             timestamp_text, provider=self.provider, header=self.timestamp_header
+        )
+        # One digest is sent, so a value of the wrong shape is malformed, not merely unmatched.
+        require_encoding(
+            value, [self.encoding], provider=self.provider, header=self.signature_header
         )
         messages = [
             f"{method}{uri}".encode("utf-8", errors="surrogatepass")
@@ -76,32 +70,7 @@ class HubSpotVerifier:
             + timestamp_text.encode("ascii")
             for uri in _signed_uris(url)
         ]
-        index, encoding = match_digest(
-            value,
-            messages,
-            keys=keys,
-            accepted=["base64"],
-            provider=self.provider,
-            header=self.signature_header,
-        )
-        timestamp = timestamp_ms / 1000
-        check_freshness(
-            timestamp,
-            now=self._clock(),
-            tolerance=self._tolerance,
-            provider=self.provider,
-            header=self.timestamp_header,
-        )
-        return Verified(
-            provider=self.provider, secret_index=index, encoding=encoding, timestamp=timestamp
-        )
-
-    def for_request(self, *, method: str, url: str) -> SignatureVerifier:
-        """A `SignatureVerifier` for one request made with `method` to public `url`."""
-        return _HubSpotRequest(verifier=self, method=method, url=url)
-
-    def __repr__(self) -> str:
-        return f"HubSpotVerifier(secrets={self._keys!r}, tolerance={self._tolerance:g})"
+        return SignedParts(timestamp=timestamp_ms / 1000, messages=messages, signatures=[value])
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +86,7 @@ class _HubSpotRequest:
 def sign_hubspot(raw: bytes, *, secret: str, method: str, url: str, timestamp_ms: int) -> str:
     """The `X-HubSpot-Signature-v3` value for a request; send `timestamp_ms` as its timestamp."""
     message = f"{method}{_decoded_uri(url)}".encode() + raw + str(timestamp_ms).encode("ascii")
-    return encode_digest(hmac_sha256(secret.encode("utf-8"), message), "base64")
+    return encoded_hmac(utf8_key(secret), message, "base64")
 
 
 def _signed_uris(url: str) -> list[str]:

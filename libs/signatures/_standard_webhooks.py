@@ -17,71 +17,44 @@ from __future__ import annotations
 
 import base64
 import binascii
-import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Mapping, Sequence
 
-from libs.signatures._digests import encode_digest, find_signing_key, hmac_sha256
-from libs.signatures._errors import InvalidSignature, MalformedSignature
+from libs.signatures._digests import encoded_hmac
+from libs.signatures._errors import MalformedSignature
 from libs.signatures._headers import RequestHeaders
 from libs.signatures._keys import KeyRing
-from libs.signatures._timestamps import (
-    DEFAULT_TOLERANCE,
-    check_freshness,
-    parse_timestamp,
-    validated_tolerance,
-)
+from libs.signatures._timestamps import SignedParts, TimestampedVerifier, parse_timestamp
 from libs.signatures._verifier import Verified
 
 _WHSEC_PREFIX = "whsec_"
 
 
-class StandardWebhooksVerifier:
+class StandardWebhooksVerifier(TimestampedVerifier):
     """Verifies `webhook-signature` (with `webhook-id` and `webhook-timestamp`) for a source."""
 
-    provider: ClassVar[str] = "standard_webhooks"
-    id_header: ClassVar[str] = "webhook-id"
-    timestamp_header: ClassVar[str] = "webhook-timestamp"
-    signature_header: ClassVar[str] = "webhook-signature"
-
-    def __init__(
-        self,
-        *,
-        secrets: Sequence[str],
-        clock: Callable[[], float] = time.time,
-        tolerance: float = DEFAULT_TOLERANCE,
-    ) -> None:
-        self._keys = KeyRing(secrets, key_of=standard_webhooks_key)
-        self._clock = clock
-        self._tolerance = validated_tolerance(tolerance)
+    provider = "standard_webhooks"
+    id_header = "webhook-id"
+    timestamp_header = "webhook-timestamp"
+    signature_header = "webhook-signature"
+    encoding = "base64"
 
     def verify(self, raw: bytes, headers: Mapping[str, str]) -> Verified:
         """See `SignatureVerifier.verify`; the signature is checked before the timestamp."""
-        keys = self._keys.require(provider=self.provider, header=self.signature_header)
-        request_headers = RequestHeaders(headers, provider=self.provider)
-        msg_id = request_headers.require(self.id_header)
-        timestamp_text = request_headers.require(self.timestamp_header)
-        value = request_headers.require(self.signature_header)
+        return self._verify(headers, lambda request: self._read(raw, request))
+
+    def _key_ring(self, secrets: Sequence[str]) -> KeyRing:
+        return KeyRing(secrets, key_of=standard_webhooks_key)
+
+    def _read(self, raw: bytes, headers: RequestHeaders) -> SignedParts:
+        msg_id = headers.require(self.id_header)
+        timestamp_text = headers.require(self.timestamp_header)
+        value = headers.require(self.signature_header)
         timestamp = parse_timestamp(
             timestamp_text, provider=self.provider, header=self.timestamp_header
         )
-        signatures = self._v1_signatures(value)
         signed = f"{msg_id}.{timestamp_text}.".encode("ascii") + raw
-        index = find_signing_key(keys, [signed], signatures, "base64")
-        if index is None:
-            raise InvalidSignature(provider=self.provider, header=self.signature_header)
-        check_freshness(
-            timestamp,
-            now=self._clock(),
-            tolerance=self._tolerance,
-            provider=self.provider,
-            header=self.timestamp_header,
-        )
-        return Verified(
-            provider=self.provider,
-            secret_index=index,
-            encoding="base64",
-            timestamp=float(timestamp),
+        return SignedParts(
+            timestamp=timestamp, messages=[signed], signatures=self._v1_signatures(value)
         )
 
     def _v1_signatures(self, value: str) -> list[str]:
@@ -95,9 +68,6 @@ class StandardWebhooksVerifier:
                 "carries no v1 signature", provider=self.provider, header=self.signature_header
             )
         return signatures
-
-    def __repr__(self) -> str:
-        return f"StandardWebhooksVerifier(secrets={self._keys!r}, tolerance={self._tolerance:g})"
 
 
 def standard_webhooks_key(secret: str) -> bytes:
@@ -115,4 +85,4 @@ def standard_webhooks_key(secret: str) -> bytes:
 def sign_standard_webhooks(raw: bytes, *, msg_id: str, timestamp: int, secret: str) -> str:
     """A `webhook-signature` value (`v1,<base64>`) for `raw` sent as `msg_id` at `timestamp`."""
     signed = f"{msg_id}.{timestamp}.".encode() + raw
-    return "v1," + encode_digest(hmac_sha256(standard_webhooks_key(secret), signed), "base64")
+    return "v1," + encoded_hmac(standard_webhooks_key(secret), signed, "base64")

@@ -12,62 +12,35 @@ clock in both directions (the SDK checks only the past; a future one is refused 
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping, Sequence
-from typing import ClassVar
+from collections.abc import Mapping
 
-from libs.signatures._digests import encode_digest, find_signing_key, hmac_sha256
-from libs.signatures._errors import InvalidSignature, MalformedSignature
+from libs.signatures._digests import encoded_hmac
+from libs.signatures._errors import MalformedSignature
 from libs.signatures._headers import RequestHeaders
-from libs.signatures._keys import KeyRing
-from libs.signatures._timestamps import (
-    DEFAULT_TOLERANCE,
-    check_freshness,
-    parse_timestamp,
-    validated_tolerance,
-)
+from libs.signatures._keys import utf8_key
+from libs.signatures._timestamps import SignedParts, TimestampedVerifier, parse_timestamp
 from libs.signatures._verifier import Verified
 
 
-class StripeVerifier:
+class StripeVerifier(TimestampedVerifier):
     """Verifies `Stripe-Signature` against one or more endpoint secrets (`whsec_...`)."""
 
-    provider: ClassVar[str] = "stripe"
-    signature_header: ClassVar[str] = "Stripe-Signature"
-
-    def __init__(
-        self,
-        *,
-        secrets: Sequence[str],
-        clock: Callable[[], float] = time.time,
-        tolerance: float = DEFAULT_TOLERANCE,
-    ) -> None:
-        self._keys = KeyRing(secrets)
-        self._clock = clock
-        self._tolerance = validated_tolerance(tolerance)
+    provider = "stripe"
+    signature_header = "Stripe-Signature"
+    timestamp_header = "Stripe-Signature"  # the `t=` item rides in the signature header
+    encoding = "hex"
 
     def verify(self, raw: bytes, headers: Mapping[str, str]) -> Verified:
         """See `SignatureVerifier.verify`; the signature is checked before the timestamp."""
-        keys = self._keys.require(provider=self.provider, header=self.signature_header)
-        value = RequestHeaders(headers, provider=self.provider).require(self.signature_header)
-        timestamp_text, signatures = self._parse(value)
+        return self._verify(headers, lambda request: self._read(raw, request))
+
+    def _read(self, raw: bytes, headers: RequestHeaders) -> SignedParts:
+        timestamp_text, signatures = self._parse(headers.require(self.signature_header))
         timestamp = parse_timestamp(
             timestamp_text, provider=self.provider, header=self.signature_header
         )
         signed = timestamp_text.encode("ascii") + b"." + raw
-        index = find_signing_key(keys, [signed], signatures, "hex")
-        if index is None:
-            raise InvalidSignature(provider=self.provider, header=self.signature_header)
-        check_freshness(
-            timestamp,
-            now=self._clock(),
-            tolerance=self._tolerance,
-            provider=self.provider,
-            header=self.signature_header,
-        )
-        return Verified(
-            provider=self.provider, secret_index=index, encoding="hex", timestamp=float(timestamp)
-        )
+        return SignedParts(timestamp=timestamp, messages=[signed], signatures=signatures)
 
     def _parse(self, value: str) -> tuple[str, list[str]]:
         """The `t` text and every `v1` value of a `Stripe-Signature` header."""
@@ -88,9 +61,6 @@ class StripeVerifier:
     def _malformed(self, reason: str) -> MalformedSignature:
         return MalformedSignature(reason, provider=self.provider, header=self.signature_header)
 
-    def __repr__(self) -> str:
-        return f"StripeVerifier(secrets={self._keys!r}, tolerance={self._tolerance:g})"
-
 
 def sign_stripe(raw: bytes, *, secret: str, timestamp: int) -> str:
     """A `Stripe-Signature` value (`t=...,v1=...`) for `raw` signed at `timestamp` with `secret`.
@@ -98,5 +68,4 @@ def sign_stripe(raw: bytes, *, secret: str, timestamp: int) -> str:
     For a rotation-style header with several signatures, join further `v1=` items onto it.
     """
     signed = f"{timestamp}.".encode("ascii") + raw
-    digest = encode_digest(hmac_sha256(secret.encode("utf-8"), signed), "hex")
-    return f"t={timestamp},v1={digest}"
+    return f"t={timestamp},v1={encoded_hmac(utf8_key(secret), signed, 'hex')}"

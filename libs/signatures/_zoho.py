@@ -18,9 +18,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import ClassVar
 
-from libs.signatures._digests import DigestEncoding, encode_digest, hmac_sha256, match_digest
+from libs.signatures._digests import DigestEncoding, encoded_hmac, match_digest
 from libs.signatures._headers import RequestHeaders
-from libs.signatures._keys import KeyRing
+from libs.signatures._keys import KeyRing, utf8_key
 from libs.signatures._verifier import Verified
 
 
@@ -73,8 +73,7 @@ def sign_zoho(
     query: Mapping[str, str] | None = None,
 ) -> str:
     """An `X-Zoho-Webhook-Signature` value for `raw` (and `query`) under `secret`."""
-    digest = hmac_sha256(secret.encode("utf-8"), _signed_content(raw, query))
-    return encode_digest(digest, encoding)
+    return encoded_hmac(utf8_key(secret), _signed_content(raw, query), encoding)
 
 
 def _signed_content(raw: bytes, query: Mapping[str, str] | None) -> bytes:

@@ -6,7 +6,7 @@ the complete set of headers its provider would send.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from libs.signatures import (
@@ -64,30 +64,53 @@ class Scheme:
         return self.provider
 
 
+def _body_signed(
+    verifier: Callable[..., SignatureVerifier],
+    sign: Callable[[bytes, str], str],
+    *,
+    provider: str,
+    header: str,
+    old_secret: str,
+    new_secret: str,
+    wrong_secret: str,
+    unsigned_headers: Mapping[str, str] | None = None,
+) -> Scheme:
+    """A scheme that signs the body alone into `header`, sent with any `unsigned_headers`."""
+    return Scheme(
+        provider=provider,
+        signature_header=header,
+        build=lambda secrets: verifier(secrets=secrets),
+        sign=lambda raw, secret, _: {header: sign(raw, secret), **(unsigned_headers or {})},
+        old_secret=old_secret,
+        new_secret=new_secret,
+        wrong_secret=wrong_secret,
+    )
+
+
 SCHEMES = [
-    Scheme(
+    _body_signed(
+        QuickBooksVerifier,
+        sign_quickbooks,
         provider="quickbooks",
-        signature_header="intuit-signature",
-        build=lambda secrets: QuickBooksVerifier(secrets=secrets),
-        sign=lambda raw, secret, _: {"intuit-signature": sign_quickbooks(raw, secret)},
+        header="intuit-signature",
         old_secret="b5771f19b12ddb4bcdb9f08bdc50bc63878a",
         new_secret="c0ffee19b12ddb4bcdb9f08bdc50bc63878a",
         wrong_secret="deadbeefb12ddb4bcdb9f08bdc50bc63878a",
     ),
-    Scheme(
+    _body_signed(
+        XeroVerifier,
+        sign_xero,
         provider="xero",
-        signature_header="x-xero-signature",
-        build=lambda secrets: XeroVerifier(secrets=secrets),
-        sign=lambda raw, secret, _: {"x-xero-signature": sign_xero(raw, secret)},
+        header="x-xero-signature",
         old_secret="OLD_XERO_WEBHOOK_KEY_base64ish==",
         new_secret="NEW_XERO_WEBHOOK_KEY_base64ish==",
         wrong_secret="NOT_THE_XERO_WEBHOOK_KEY=======",
     ),
-    Scheme(
+    _body_signed(
+        ZohoVerifier,
+        sign_zoho,
         provider="zoho",
-        signature_header="X-Zoho-Webhook-Signature",
-        build=lambda secrets: ZohoVerifier(secrets=secrets),
-        sign=lambda raw, secret, _: {"X-Zoho-Webhook-Signature": sign_zoho(raw, secret)},
+        header="X-Zoho-Webhook-Signature",
         old_secret="abcdef123456",
         new_secret="zyxwvu987654",
         wrong_secret="notthesecret1",
@@ -104,26 +127,24 @@ SCHEMES = [
         wrong_secret="whsec_wrong_secret",
         timestamp_header="Stripe-Signature",
     ),
-    Scheme(
+    _body_signed(
+        WhatsAppVerifier,
+        sign_whatsapp,
         provider="whatsapp",
-        signature_header="X-Hub-Signature-256",
-        build=lambda secrets: WhatsAppVerifier(secrets=secrets),
-        sign=lambda raw, secret, _: {"X-Hub-Signature-256": sign_whatsapp(raw, secret)},
+        header="X-Hub-Signature-256",
         old_secret="OLD_APP_SECRET",
         new_secret="TEST_APP_SECRET",
         wrong_secret="WRONG_APP_SECRET",
     ),
-    Scheme(
+    _body_signed(
+        ShopifyVerifier,
+        sign_shopify,
         provider="shopify",
-        signature_header="X-Shopify-Hmac-Sha256",
-        build=lambda secrets: ShopifyVerifier(secrets=secrets),
-        sign=lambda raw, secret, _: {
-            "X-Shopify-Hmac-Sha256": sign_shopify(raw, secret),
-            **SHOPIFY_HEADERS,
-        },
+        header="X-Shopify-Hmac-Sha256",
         old_secret="old_secret_key",
         new_secret="test_secret_key",
         wrong_secret="wrong_secret_key",
+        unsigned_headers=SHOPIFY_HEADERS,
     ),
     Scheme(
         provider="hubspot",

@@ -110,13 +110,15 @@ def _fixed(seconds: float):
     return lambda: seconds
 
 
-@pytest.mark.parametrize(
-    ("body", "signature"),
-    [
-        (INTUIT_LEGACY_BODY, INTUIT_LEGACY_SIGNATURE),
-        (INTUIT_CLOUDEVENTS_BODY, INTUIT_CLOUDEVENTS_SIGNATURE),
-    ],
-    ids=["legacy", "cloudevents"],
+def _body_and_signature(*vectors: tuple[str, bytes, str]) -> pytest.MarkDecorator:
+    """Parametrize a test's `body` and `signature` with `(id, body, signature)` vectors."""
+    params = [pytest.param(body, signature, id=name) for name, body, signature in vectors]
+    return pytest.mark.parametrize(("body", "signature"), params)
+
+
+@_body_and_signature(
+    ("legacy", INTUIT_LEGACY_BODY, INTUIT_LEGACY_SIGNATURE),
+    ("cloudevents", INTUIT_CLOUDEVENTS_BODY, INTUIT_CLOUDEVENTS_SIGNATURE),
 )
 def test_quickbooks_vectors_verify_for_both_payload_formats(body, signature):
     verifier = QuickBooksVerifier(secrets=[INTUIT_TOKEN])
@@ -133,10 +135,9 @@ def test_quickbooks_official_negative_vector_fails():
         verifier.verify(INTUIT_LEGACY_BODY, {"intuit-signature": "1234"})
 
 
-@pytest.mark.parametrize(
-    ("body", "signature"),
-    [(XERO_ITR_BODY, XERO_ITR_SIGNATURE), (XERO_INVOICE_BODY, XERO_INVOICE_SIGNATURE)],
-    ids=["intent-to-receive", "invoice-update"],
+@_body_and_signature(
+    ("intent-to-receive", XERO_ITR_BODY, XERO_ITR_SIGNATURE),
+    ("invoice-update", XERO_INVOICE_BODY, XERO_INVOICE_SIGNATURE),
 )
 def test_xero_vectors_verify_with_the_key_used_as_text(body, signature):
     assert sign_xero(body, XERO_KEY) == signature
@@ -179,10 +180,9 @@ def test_stripe_sdk_dummy_payload_vector_verifies_with_its_newlines():
     assert verifier.verify(STRIPE_DUMMY_BODY, {"Stripe-Signature": header}).timestamp == 12345.0
 
 
-@pytest.mark.parametrize(
-    ("body", "signature"),
-    [(b"test", META_TEST_SIGNATURE), (META_MESSAGE_BODY, META_MESSAGE_SIGNATURE)],
-    ids=["sdk-test", "text-message"],
+@_body_and_signature(
+    ("sdk-test", b"test", META_TEST_SIGNATURE),
+    ("text-message", META_MESSAGE_BODY, META_MESSAGE_SIGNATURE),
 )
 def test_whatsapp_vectors_verify(body, signature):
     assert sign_whatsapp(body, META_SECRET) == signature
@@ -192,10 +192,9 @@ def test_whatsapp_vectors_verify(body, signature):
     assert verified == Verified(provider="whatsapp", secret_index=0, encoding="hex")
 
 
-@pytest.mark.parametrize(
-    ("body", "signature"),
-    [(SHOPIFY_FOO_BODY, SHOPIFY_FOO_SIGNATURE), (SHOPIFY_ORDER_BODY, SHOPIFY_ORDER_SIGNATURE)],
-    ids=["sdk-test", "orders-create"],
+@_body_and_signature(
+    ("sdk-test", SHOPIFY_FOO_BODY, SHOPIFY_FOO_SIGNATURE),
+    ("orders-create", SHOPIFY_ORDER_BODY, SHOPIFY_ORDER_SIGNATURE),
 )
 def test_shopify_vectors_verify(body, signature):
     assert sign_shopify(body, SHOPIFY_SECRET) == signature
