@@ -21,6 +21,7 @@ from libs.broker import (
     Subscription,
     Topology,
 )
+from libs.crypto import SecretBox
 from libs.db import Database
 from tests.support.environment import TestEnvironment, create_environment, drop_environment
 from tests.support.tcp_proxy import TcpProxy
@@ -31,6 +32,7 @@ def test_env() -> Iterator[TestEnvironment]:
     env = create_environment()
     os.environ.update(
         SWITCHYARD_ENV="test",
+        ENCRYPTION_KEYS=SecretBox.generate_key(),
         AMQP_URL=env.amqp_url,
         DATABASE_URL=env.database_url,
         BROKER_PREFIX=env.broker_prefix,
@@ -47,6 +49,12 @@ async def _delete_exchanges(env: TestEnvironment) -> None:
         topology = Topology(env.broker_prefix)
         for exchange in Exchange:
             await channel.exchange_delete(topology.exchange(exchange))
+
+
+@pytest.fixture
+def secret_box(test_env: TestEnvironment) -> SecretBox:
+    """The box services of this run decrypt with (ENCRYPTION_KEYS of the session)."""
+    return SecretBox.from_setting(os.environ["ENCRYPTION_KEYS"])
 
 
 @pytest.fixture

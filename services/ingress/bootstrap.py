@@ -1,0 +1,91 @@
+"""Ingress's composition root: settings, verifiers, credential cache, SPEC."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from pydantic import Field, SecretStr
+
+from libs.broker import Exchange
+from libs.config import ServiceSettings
+from libs.crypto import SecretBox
+from libs.service import Platform, ServiceSpec, StartupError
+from libs.signatures import (
+    HubSpotVerifier,
+    QuickBooksVerifier,
+    ShopifyVerifier,
+    StripeVerifier,
+    WhatsAppVerifier,
+    XeroVerifier,
+)
+from services.ingress.credentials import CredentialCache
+from services.ingress.deps import IngressDeps, Verifiers
+from services.ingress.http import create_app
+
+NAME = "ingress"
+MIB = 1024 * 1024
+
+
+class IngressSettings(ServiceSettings):
+    """Provider secrets (CONTRACT §2); one left unset refuses that provider's webhooks (401)."""
+
+    quickbooks_webhook_verifier_token: SecretStr | None = None
+    xero_webhook_key: SecretStr | None = None
+    stripe_webhook_secrets: SecretStr | None = None
+    whatsapp_app_secrets: SecretStr | None = None
+    whatsapp_verify_token: SecretStr | None = None
+    shopify_api_secrets: SecretStr | None = None
+    hubspot_client_secret: SecretStr | None = None
+    body_limit_bytes: int = Field(default=1 * MIB, gt=0)
+    whatsapp_body_limit_bytes: int = Field(default=3 * MIB, gt=0)
+
+
+def secret_list(value: SecretStr | None) -> list[str]:
+    """Comma-separated secrets (rotation: all are accepted); none when unset."""
+    if value is None:
+        return []
+    return [part.strip() for part in value.get_secret_value().split(",") if part.strip()]
+
+
+def build_verifiers(settings: IngressSettings) -> Verifiers:
+    return Verifiers(
+        quickbooks=QuickBooksVerifier(
+            secrets=secret_list(settings.quickbooks_webhook_verifier_token)
+        ),
+        xero=XeroVerifier(secrets=secret_list(settings.xero_webhook_key)),
+        stripe=StripeVerifier(secrets=secret_list(settings.stripe_webhook_secrets)),
+        whatsapp=WhatsAppVerifier(secrets=secret_list(settings.whatsapp_app_secrets)),
+        shopify=ShopifyVerifier(secrets=secret_list(settings.shopify_api_secrets)),
+        hubspot=HubSpotVerifier(secrets=secret_list(settings.hubspot_client_secret)),
+    )
+
+
+@asynccontextmanager
+async def build(settings: IngressSettings, platform: Platform) -> AsyncIterator[IngressDeps]:
+    if platform.db is None:
+        raise StartupError("ingress needs its database for per-tenant webhook secrets")
+    if settings.encryption_keys is None:
+        raise StartupError("ENCRYPTION_KEYS is required: ingress decrypts per-tenant secrets")
+    fallback = settings.whatsapp_verify_token
+    credentials = CredentialCache(
+        db=platform.db,
+        box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
+        fallback_verify_token=fallback.get_secret_value() if fallback else None,
+    )
+    await credentials.start()
+    try:
+        yield IngressDeps(
+            publisher=platform.publisher,
+            exchange=platform.topology.exchange(Exchange.INGRESS),
+            verifiers=build_verifiers(settings),
+            credentials=credentials,
+            public_base_url=settings.public_base_url,
+            body_limit=settings.body_limit_bytes,
+            whatsapp_body_limit=settings.whatsapp_body_limit_bytes,
+        )
+    finally:
+        await credentials.stop()
+
+
+SPEC = ServiceSpec(name=NAME, settings=IngressSettings, bootstrap=build, create_app=create_app)

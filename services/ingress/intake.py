@@ -1,0 +1,70 @@
+"""The steps every webhook goes through, each a small function: read, parse, publish."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+import orjson
+from aiohttp import web
+
+from libs.broker import Publisher, PublishError
+from services.ingress import notifications
+from services.ingress.errors import InvalidBody, PayloadTooLarge
+
+_CHUNK = 64 * 1024
+
+
+async def read_body(request: web.Request, *, limit: int) -> bytes:
+    """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes.
+
+    A declared Content-Length above the limit is refused before reading a byte;
+    a chunked body is refused as soon as it passes the limit.
+    """
+    if request.content_length is not None and request.content_length > limit:
+        raise PayloadTooLarge(f"body of {request.content_length} bytes exceeds {limit} bytes")
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await request.content.read(_CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body exceeds {limit} bytes")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def parse_json(raw: bytes) -> object:
+    """The JSON document in `raw`; 400 when it is empty or not JSON."""
+    if not raw.strip():
+        raise InvalidBody("empty body")
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise InvalidBody("body is not JSON") from None
+
+
+async def publish_all(
+    publisher: Publisher,
+    found: Sequence[notifications.Notification],
+    *,
+    provider: str,
+    exchange: str,
+) -> None:
+    """Publish one CloudEvent per notification, all confirms in flight at once.
+
+    Returns only when the broker confirmed every one; raises the first
+    `PublishError` otherwise (the caller answers 503 and the provider retries;
+    what was confirmed is deduplicated downstream by its dedupekey).
+    """
+    results = await asyncio.gather(
+        *(
+            publisher.publish(notifications.to_event(n, provider=provider), exchange=exchange)
+            for n in found
+        ),
+        return_exceptions=True,
+    )
+    for result in results:
+        if isinstance(result, PublishError):
+            raise result
+        if isinstance(result, BaseException):
+            raise result
