@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sys
 from pathlib import Path
 
@@ -24,6 +23,7 @@ from yarl import URL
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from deploy.demo import run_demo  # noqa: E402
 from libs.config import DEFAULT_HTTP_PORTS  # noqa: E402
 from libs.db.migrate import migrate  # noqa: E402
 
@@ -48,7 +48,12 @@ PROVIDER_BASES = {
     "WHATSAPP_GRAPH_BASE": f"{SANDBOX}/graph",
     "EFRIS_URL": f"{SANDBOX}/efris/efrisws/ws/taapp/getInformation",
 }
-DEV_SECRETS = ROOT / ".devstack.env"  # git-ignored; generated once so encrypted rows stay readable
+DEV_SECRETS = ROOT / ".devstack.env"
+DEV_SECRET_NAMES = (
+    "ENCRYPTION_KEYS",
+    "JWT_SECRET",
+    "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN",
+)  # git-ignored; generated once so encrypted rows stay readable
 
 
 def dev_environment() -> dict[str, str]:
@@ -65,14 +70,14 @@ def dev_environment() -> dict[str, str]:
 
 
 def _dev_secrets() -> dict[str, str]:
-    if not DEV_SECRETS.exists():
-        DEV_SECRETS.write_text(
-            f"ENCRYPTION_KEYS={Fernet.generate_key().decode()}\n"
-            f"JWT_SECRET={Fernet.generate_key().decode()}\n"
-        )
-        DEV_SECRETS.chmod(0o600)
-    pairs = (line.split("=", 1) for line in DEV_SECRETS.read_text().splitlines() if "=" in line)
-    return dict(pairs)
+    """Dev-only secrets, generated once into .devstack.env; never used outside `make run`."""
+    existing = DEV_SECRETS.read_text() if DEV_SECRETS.exists() else ""
+    secrets = dict(line.split("=", 1) for line in existing.splitlines() if "=" in line)
+    for name in DEV_SECRET_NAMES:
+        secrets.setdefault(name, Fernet.generate_key().decode())
+    DEV_SECRETS.write_text("".join(f"{k}={v}\n" for k, v in secrets.items()))
+    DEV_SECRETS.chmod(0o600)
+    return secrets
 
 
 def existing_services() -> list[str]:
@@ -188,7 +193,13 @@ async def run() -> int:
                 return 1
         print("\ndevstack: running (Ctrl-C stops everything)")
         for name in services:
-            print(f"  {name:<13} http://{socket.gethostname()}:{DEFAULT_HTTP_PORTS.get(name, 0)}")
+            print(
+                f"  {name:<13} http://127.0.0.1:{DEFAULT_HTTP_PORTS.get(name, 0)}  (/metrics /healthz /readyz)"
+            )
+        if "ingress" in services and "router" in services:
+            print("  webhooks      http://127.0.0.1:8000/webhooks/<provider>\n")
+            await run_demo(env, ingress_url=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['ingress']}")
+            print("\ndevstack: demo done; services keep running until Ctrl-C")
         exited = asyncio.create_task(stack.first_exit())
         stopping = asyncio.create_task(stop.wait())
         await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
