@@ -85,3 +85,15 @@ def _route(row: asyncpg.Record) -> Route:
         account_id=row["account_id"],
         connection_id=row["connection_id"],
     )
+
+
+async def linked_providers(db: Database, tenant_ids: list[str]) -> dict[str, set[str]]:
+    """For each tenant, the providers it has at least one active route for."""
+    rows = await db.pool.fetch(
+        "SELECT DISTINCT tenant_id, provider FROM routes WHERE active AND tenant_id = ANY($1::text[])",
+        tenant_ids,
+    )
+    linked: dict[str, set[str]] = {tenant_id: set() for tenant_id in tenant_ids}
+    for row in rows:
+        linked[row["tenant_id"]].add(row["provider"])
+    return linked

@@ -1,0 +1,61 @@
+"""The admin service's composition root."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from pydantic import Field, SecretStr
+
+from libs.config import Environment, ServiceSettings
+from libs.crypto import SecretBox
+from libs.service import Platform, ServiceSpec, StartupError
+from services.admin.auth.tokens import TokenIssuer
+from services.admin.deps import AdminDeps, LoginPolicy
+from services.admin.http import create_app
+
+NAME = "admin"
+CONSUMING_SERVICES = ("router", "erp_sync", "fiscalizer", "whatsapp_bot", "outbound", "admin")
+
+
+class AdminSettings(ServiceSettings):
+    jwt_secret: SecretStr | None = None
+    access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
+    refresh_token_ttl_s: int = Field(default=14 * 86400, ge=3600)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_s: int = Field(default=900, ge=1)
+
+
+@asynccontextmanager
+async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[AdminDeps]:
+    if platform.db is None:
+        raise StartupError("admin needs its database")
+    if settings.jwt_secret is None:
+        if settings.switchyard_env is Environment.PROD:
+            raise StartupError("JWT_SECRET is required")
+        raise StartupError("JWT_SECRET is required (make run generates one in .devstack.env)")
+    if settings.encryption_keys is None:
+        raise StartupError("ENCRYPTION_KEYS is required: admin stores encrypted credentials")
+    try:
+        tokens = TokenIssuer(
+            secret=settings.jwt_secret.get_secret_value(), access_ttl_s=settings.access_token_ttl_s
+        )
+    except ValueError as exc:
+        raise StartupError(str(exc)) from None
+    yield AdminDeps(
+        db=platform.db,
+        box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
+        tokens=tokens,
+        refresh_ttl_s=settings.refresh_token_ttl_s,
+        login=LoginPolicy(
+            max_failures=settings.login_max_failures, lockout_s=settings.login_lockout_s
+        ),
+        broker=platform.broker,
+        publisher=platform.publisher,
+        topology=platform.topology,
+        consuming_services=CONSUMING_SERVICES,
+        retry_tiers=settings.retry_tiers,
+    )
+
+
+SPEC = ServiceSpec(name=NAME, settings=AdminSettings, bootstrap=build, create_app=create_app)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from libs.broker import BrokerConnection, Publisher, Topology
+from libs.crypto import SecretBox
+from libs.db import Database
+from services.admin.auth.tokens import TokenIssuer
+
+
+@dataclass(frozen=True)
+class LoginPolicy:
+    """Brute-force limits: lock an account after `max_failures` wrong passwords in a row."""
+
+    max_failures: int = 5
+    lockout_s: int = 900
+
+
+@dataclass(frozen=True)
+class AdminDeps:
+    """Everything the admin handlers use; built once by `bootstrap.build`."""
+
+    db: Database
+    box: SecretBox
+    tokens: TokenIssuer
+    refresh_ttl_s: int
+    login: LoginPolicy
+    broker: BrokerConnection
+    publisher: Publisher
+    topology: Topology
+    consuming_services: tuple[str, ...]
+    retry_tiers: tuple[float, ...]

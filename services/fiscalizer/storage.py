@@ -1,0 +1,76 @@
+"""The fiscalizer's tables. For now: each tenant's EFRIS device settings.
+
+    efris_settings(tenant_id, tin, device_no, certificate, certificate_password,
+                   certificate_not_after, test_mode, auto_fiscalize)
+
+The .pfx and its password are encrypted with the platform's SecretBox; reads
+for display (`settings_view`) never decrypt them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from libs.crypto import SecretBox
+from libs.db import Connection, Database
+
+
+@dataclass(frozen=True)
+class EfrisSettingsView:
+    """What an operator or tenant may see: no certificate, no password."""
+
+    tin: str
+    device_no: str
+    certificate_not_after: datetime
+    test_mode: bool
+    auto_fiscalize: bool
+
+
+async def save_settings(
+    db: Database | Connection,
+    box: SecretBox,
+    *,
+    tenant_id: str,
+    tin: str,
+    device_no: str,
+    pfx_base64: str,
+    password: str,
+    not_after: datetime,
+    test_mode: bool,
+) -> None:
+    """Store (or replace) a tenant's device, certificate and password, encrypted."""
+    executor = db.pool if isinstance(db, Database) else db
+    await executor.execute(
+        "INSERT INTO efris_settings (tenant_id, tin, device_no, certificate, certificate_password, "
+        "certificate_not_after, test_mode) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "ON CONFLICT (tenant_id) DO UPDATE SET tin = EXCLUDED.tin, device_no = EXCLUDED.device_no, "
+        "certificate = EXCLUDED.certificate, certificate_password = EXCLUDED.certificate_password, "
+        "certificate_not_after = EXCLUDED.certificate_not_after, test_mode = EXCLUDED.test_mode, "
+        "updated_at = now()",
+        tenant_id,
+        tin,
+        device_no,
+        box.encrypt(pfx_base64),
+        box.encrypt(password),
+        not_after,
+        test_mode,
+    )
+
+
+async def settings_view(db: Database, *, tenant_id: str) -> EfrisSettingsView | None:
+    row = await db.pool.fetchrow(
+        "SELECT tin, device_no, certificate_not_after, test_mode, auto_fiscalize "
+        "FROM efris_settings WHERE tenant_id = $1",
+        tenant_id,
+    )
+    return EfrisSettingsView(**dict(row)) if row else None
+
+
+async def set_auto_fiscalize(db: Database, *, tenant_id: str, enabled: bool) -> bool:
+    status = await db.pool.execute(
+        "UPDATE efris_settings SET auto_fiscalize = $2, updated_at = now() WHERE tenant_id = $1",
+        tenant_id,
+        enabled,
+    )
+    return status != "UPDATE 0"
