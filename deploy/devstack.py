@@ -25,7 +25,9 @@ sys.path.insert(0, str(ROOT))
 
 from deploy.demo import run_demo  # noqa: E402
 from libs.config import DEFAULT_HTTP_PORTS  # noqa: E402
+from libs.db import Database  # noqa: E402
 from libs.db.migrate import migrate  # noqa: E402
+from services.admin.storage.sessions import create_owner  # noqa: E402
 
 START_ORDER = [
     "sandbox",
@@ -48,12 +50,15 @@ PROVIDER_BASES = {
     "WHATSAPP_GRAPH_BASE": f"{SANDBOX}/graph",
     "EFRIS_URL": f"{SANDBOX}/efris/efrisws/ws/taapp/getInformation",
 }
+# git-ignored; generated once so encrypted rows stay readable across runs
 DEV_SECRETS = ROOT / ".devstack.env"
 DEV_SECRET_NAMES = (
     "ENCRYPTION_KEYS",
     "JWT_SECRET",
     "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN",
-)  # git-ignored; generated once so encrypted rows stay readable
+    "DEV_OWNER_PASSWORD",
+)
+DEV_OWNER_EMAIL = "owner@switchyard.local"
 
 
 def dev_environment() -> dict[str, str]:
@@ -168,6 +173,15 @@ class Stack:
                 process.kill()
 
 
+async def create_dev_owner(env: dict[str, str]) -> None:
+    """The operator account `make run` prints, so the admin API can be tried at once."""
+    db = await Database.connect(env["DATABASE_URL"], min_size=1, max_size=1)
+    try:
+        await create_owner(db, email=DEV_OWNER_EMAIL, password=env["DEV_OWNER_PASSWORD"])
+    finally:
+        await db.close()
+
+
 async def run() -> int:
     env = dev_environment()
     problems = await check_infrastructure(env)
@@ -196,6 +210,10 @@ async def run() -> int:
             print(
                 f"  {name:<13} http://127.0.0.1:{DEFAULT_HTTP_PORTS.get(name, 0)}  (/metrics /healthz /readyz)"
             )
+        if "admin" in services:
+            await create_dev_owner(env)
+            print(f"  admin API     http://127.0.0.1:{DEFAULT_HTTP_PORTS['admin']}/api/docs  "
+                  f"owner login {DEV_OWNER_EMAIL} / {env['DEV_OWNER_PASSWORD']} (dev only)")  # fmt: skip
         if "ingress" in services and "router" in services:
             print("  webhooks      http://127.0.0.1:8000/webhooks/<provider>\n")
             await run_demo(env, ingress_url=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['ingress']}")
