@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from typing import Any
 
 from pydantic import Field, SecretStr
 
+from libs.broker import Exchange, Subscription
 from libs.config import Environment, ServiceSettings
 from libs.crypto import SecretBox
 from libs.service import Platform, ServiceSpec, StartupError
+from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.auth.tokens import TokenIssuer
 from services.admin.deps import AdminDeps, LoginPolicy
+from services.admin.handlers.record_activity import record_activity
 from services.admin.http import create_app
 
 NAME = "admin"
@@ -23,7 +27,16 @@ class AdminSettings(ServiceSettings):
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_s: int = Field(default=14 * 86400, ge=3600)
     login_max_failures: int = Field(default=5, ge=1)
+    login_attempts_per_minute: int = Field(default=20, ge=1)
     login_lockout_s: int = Field(default=900, ge=1)
+    # The consuming services whose queues and DLQs /api/ops shows (comma-separated).
+    ops_services: str = Field(
+        default=",".join(CONSUMING_SERVICES), pattern=r"^[a-z0-9_]+(,[a-z0-9_]+)*$"
+    )
+
+    @property
+    def consuming_services(self) -> tuple[str, ...]:
+        return tuple(self.ops_services.split(","))
 
 
 @asynccontextmanager
@@ -48,14 +61,27 @@ async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[Ad
         tokens=tokens,
         refresh_ttl_s=settings.refresh_token_ttl_s,
         login=LoginPolicy(
-            max_failures=settings.login_max_failures, lockout_s=settings.login_lockout_s
+            attempts=SlidingWindow(limit=settings.login_attempts_per_minute, window_s=60),
+            max_failures=settings.login_max_failures,
+            lockout_s=settings.login_lockout_s,
         ),
         broker=platform.broker,
         publisher=platform.publisher,
         topology=platform.topology,
-        consuming_services=CONSUMING_SERVICES,
+        consuming_services=settings.consuming_services,
         retry_tiers=settings.retry_tiers,
     )
 
 
-SPEC = ServiceSpec(name=NAME, settings=AdminSettings, bootstrap=build, create_app=create_app)
+def subscriptions(deps: AdminDeps) -> Sequence[Subscription[Any, AdminDeps]]:
+    # Every tenant event is activity and usage; `#` binds the whole events exchange.
+    return [Subscription(Exchange.EVENTS, "#", record_activity)]
+
+
+SPEC = ServiceSpec(
+    name=NAME,
+    settings=AdminSettings,
+    bootstrap=build,
+    subscriptions=subscriptions,
+    create_app=create_app,
+)

@@ -5,13 +5,16 @@ from dataclasses import dataclass
 from libs.broker import BrokerConnection, Publisher, Topology
 from libs.crypto import SecretBox
 from libs.db import Database
+from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.auth.tokens import TokenIssuer
 
 
 @dataclass(frozen=True)
 class LoginPolicy:
-    """Brute-force limits: lock an account after `max_failures` wrong passwords in a row."""
+    """Brute-force limits: lock an account after `max_failures` wrong passwords in a row,
+    and let one client address try at most `attempts` allows (per process)."""
 
+    attempts: SlidingWindow
     max_failures: int = 5
     lockout_s: int = 900
 

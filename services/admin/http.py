@@ -130,7 +130,10 @@ async def answer_errors(request: web.Request, handler: Handler) -> web.StreamRes
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        refused = _error(exc.status, exc.reason.lower().replace(" ", "_"), exc.reason)
+        if "Allow" in exc.headers:  # RFC 9110 §15.5.6: a 405 names the allowed methods
+            refused.headers["Allow"] = exc.headers["Allow"]
+        return refused
     except Exception:
         log.exception("admin_request_failed", path=request.path, method=request.method)
         return _error(500, "internal_error", "the request could not be completed")

@@ -1,4 +1,4 @@
-"""Ingress's composition root: settings, verifiers, credential cache, SPEC."""
+"""Ingress's composition root: settings, verifiers, credential cache, webhook stats, SPEC."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from libs.signatures import (
 from services.ingress.credentials import CredentialCache
 from services.ingress.deps import IngressDeps, Verifiers
 from services.ingress.http import create_app
+from services.ingress.stats import WebhookStats
 
 NAME = "ingress"
 MIB = 1024 * 1024
@@ -39,6 +40,8 @@ class IngressSettings(ServiceSettings):
     hubspot_client_secret: SecretStr | None = None
     body_limit_bytes: int = Field(default=1 * MIB, gt=0)
     whatsapp_body_limit_bytes: int = Field(default=3 * MIB, gt=0)
+    # How often the webhook health counts are added to the database (and once more on stop).
+    webhook_stats_flush_s: float = Field(default=5.0, gt=0, le=300)
 
 
 def secret_list(value: SecretStr | None) -> list[str]:
@@ -73,18 +76,22 @@ async def build(settings: IngressSettings, platform: Platform) -> AsyncIterator[
         box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
         fallback_verify_token=fallback.get_secret_value() if fallback else None,
     )
+    stats = WebhookStats(db=platform.db, interval=settings.webhook_stats_flush_s)
     await credentials.start()
+    stats.start()
     try:
         yield IngressDeps(
             publisher=platform.publisher,
             exchange=platform.topology.exchange(Exchange.INGRESS),
             verifiers=build_verifiers(settings),
             credentials=credentials,
+            stats=stats,
             public_base_url=settings.public_base_url,
             body_limit=settings.body_limit_bytes,
             whatsapp_body_limit=settings.whatsapp_body_limit_bytes,
         )
     finally:
+        await stats.stop()  # the HTTP server has stopped: this flush has every request
         await credentials.stop()
 
 

@@ -12,6 +12,7 @@ from libs.signatures import (
     XeroVerifier,
 )
 from services.ingress.credentials import CredentialCache
+from services.ingress.stats import WebhookStats
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class IngressDeps:
     exchange: str
     verifiers: Verifiers
     credentials: CredentialCache
+    stats: WebhookStats
     public_base_url: str
     body_limit: int
     whatsapp_body_limit: int

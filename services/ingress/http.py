@@ -20,6 +20,7 @@ from services.ingress import metrics, notifications
 from services.ingress.deps import IngressDeps
 from services.ingress.errors import IngressError, InvalidBody, UnknownEndpoint, VerificationRefused
 from services.ingress.intake import parse_json, publish_all, read_body
+from services.ingress.stats import WebhookStats
 
 log = get_logger(__name__)
 
@@ -29,7 +30,13 @@ RETRY_AFTER_S = "5"
 
 def create_app(deps: IngressDeps) -> web.Application:
     """The ingress application: explicit routes, one error middleware."""
-    app = web.Application(middlewares=[answer_errors], client_max_size=deps.whatsapp_body_limit)
+    # auto_decompress off: signatures cover the bytes as received, and a Content-Encoding must
+    # not turn a bad body into aiohttp's 500 (or plain-text 400) before our error mapping.
+    app = web.Application(
+        middlewares=[answer_errors],
+        client_max_size=deps.whatsapp_body_limit,
+        handler_args={"auto_decompress": False},
+    )
     app[DEPS] = deps
     app.router.add_routes(
         [
@@ -136,6 +143,7 @@ async def accept(
     await publish_all(deps.publisher, found, provider=provider, exchange=deps.exchange)
     metrics.events.labels(provider).inc(len(found))
     metrics.last_received.labels(provider).set(time.time())
+    deps.stats.accepted(provider, events=len(found))
     return web.json_response({"accepted": len(found)})
 
 
@@ -146,41 +154,47 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 async def answer_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Map every refusal to its status and `{"error": {"code", "message"}}`; count it per provider."""
     provider = _provider_of(request)
+    stats = request.app[DEPS].stats
     try:
         response = await handler(request)
     except notifications.MalformedPayload as exc:
-        return _refuse(provider, InvalidBody(str(exc)))
+        return _refuse(stats, provider, InvalidBody(str(exc)))
     except IngressError as exc:
-        return _refuse(provider, exc)
+        return _refuse(stats, provider, exc)
     except SignatureError as exc:
-        return _error(provider, 401, "invalid_signature", str(exc), outcome="invalid_signature")
+        return _error(stats, provider, 401, "invalid_signature", str(exc),
+                      outcome="invalid_signature")  # fmt: skip
     except PublishError as exc:
         log.error("publish_failed", provider=provider, error=f"{type(exc).__name__}: {exc}")
         response = _error(
-            provider, 503, "broker_unavailable", "events could not be queued; retry later",
+            stats, provider, 503, "broker_unavailable", "events could not be queued; retry later",
             outcome="unavailable",
         )  # fmt: skip
         response.headers["Retry-After"] = RETRY_AFTER_S
         return response
     except web.HTTPException as exc:
-        return _error(provider, exc.status, exc.reason.lower().replace(" ", "_"), exc.reason,
-                      outcome="no_route")  # fmt: skip
+        refused = _error(stats, provider, exc.status, exc.reason.lower().replace(" ", "_"),
+                         exc.reason, outcome="no_route")  # fmt: skip
+        if "Allow" in exc.headers:  # RFC 9110 §15.5.6: a 405 names the allowed methods
+            refused.headers["Allow"] = exc.headers["Allow"]
+        return refused
     if provider is not None:
         metrics.webhooks.labels(provider, "accepted").inc()
     return response
 
 
-def _refuse(provider: str | None, exc: IngressError) -> web.Response:
+def _refuse(stats: WebhookStats, provider: str | None, exc: IngressError) -> web.Response:
     outcome = {413: "too_large", 404: "unknown_endpoint", 403: "verification_refused"}
-    return _error(provider, exc.status, exc.code, exc.message,
+    return _error(stats, provider, exc.status, exc.code, exc.message,
                   outcome=outcome.get(exc.status, "invalid_body"))  # fmt: skip
 
 
 def _error(
-    provider: str | None, status: int, code: str, message: str, *, outcome: str
+    stats: WebhookStats, provider: str | None, status: int, code: str, message: str, *, outcome: str
 ) -> web.Response:
     if provider is not None:
         metrics.webhooks.labels(provider, outcome).inc()
+        stats.refused(provider, outcome)
     log.info("webhook_refused", provider=provider, status=status, code=code, reason=message)
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     return web.Response(status=status, body=orjson.dumps(body), content_type="application/json")

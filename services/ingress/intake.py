@@ -7,8 +7,9 @@ from collections.abc import Sequence
 
 import orjson
 from aiohttp import web
+from pydantic_core import PydanticSerializationError
 
-from libs.broker import Publisher, PublishError
+from libs.broker import OutgoingMessage, Publisher
 from services.ingress import notifications
 from services.ingress.errors import InvalidBody, PayloadTooLarge
 
@@ -52,19 +53,25 @@ async def publish_all(
 ) -> None:
     """Publish one CloudEvent per notification, all confirms in flight at once.
 
-    Returns only when the broker confirmed every one; raises the first
-    `PublishError` otherwise (the caller answers 503 and the provider retries;
-    what was confirmed is deduplicated downstream by its dedupekey).
+    Every event is serialized before any is published, so a notification that
+    cannot be (nested past what the serializer takes) refuses the whole request
+    with 400 and nothing published. Returns only when the broker confirmed every
+    one; raises the first `PublishError` otherwise (the caller answers 503 and
+    the provider retries; what was confirmed is deduplicated downstream by its
+    dedupekey).
     """
-    results = await asyncio.gather(
-        *(
-            publisher.publish(notifications.to_event(n, provider=provider), exchange=exchange)
-            for n in found
-        ),
-        return_exceptions=True,
-    )
+    messages = [_message(n, provider=provider, exchange=exchange) for n in found]
+    results = await asyncio.gather(*(publisher.send(m) for m in messages), return_exceptions=True)
     for result in results:
-        if isinstance(result, PublishError):
-            raise result
         if isinstance(result, BaseException):
             raise result
+
+
+def _message(
+    notification: notifications.Notification, *, provider: str, exchange: str
+) -> OutgoingMessage:
+    event = notifications.to_event(notification, provider=provider)
+    try:
+        return OutgoingMessage.of(event, exchange=exchange)
+    except (PydanticSerializationError, ValueError):
+        raise InvalidBody("a notification is nested too deeply to be queued") from None

@@ -1,4 +1,4 @@
-"""Ingress's table: the per-tenant secrets it verifies webhooks with.
+"""Ingress's tables: the per-tenant secrets it verifies webhooks with, and webhook health.
 
     webhook_credentials(kind, key, tenant_id, account_id, secrets, token_digest, active)
 
@@ -10,6 +10,11 @@
 Secrets are encrypted with the platform's `SecretBox`; verify tokens are only
 compared, so only their digest is stored. A trigger NOTIFYs
 `switchyard_webhook_credentials` on every change (see `credentials.py`).
+
+    webhook_stats(day, provider, outcome, requests, events, last_at)
+
+One row per UTC day, provider and outcome (`accepted` or a refusal reason such as
+`invalid_signature`), only ever added to (see `stats.py`); the admin reads it.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import base64
 import hashlib
 import json
 import secrets as random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from libs.crypto import SecretBox
-from libs.db import Database
+from libs.db import Connection, Database
 
 CREDENTIALS_CHANNEL = "switchyard_webhook_credentials"
 
@@ -64,10 +71,15 @@ async def register_source(
 ) -> tuple[str, str]:
     """A new Standard Webhooks source: `(source_id, whsec_ secret)`; the secret is shown once."""
     source_id = f"src_{random.token_hex(12)}"
-    secret = secret or "whsec_" + base64.b64encode(random.token_bytes(24)).decode()
+    secret = secret or new_source_secret()
     await _upsert(db, kind="source", key=source_id, tenant_id=tenant_id, account_id=source_id,
                   secrets=box.encrypt(json.dumps([secret])))  # fmt: skip
     return source_id, secret
+
+
+def new_source_secret() -> str:
+    """A fresh Standard Webhooks signing secret: `whsec_` and 24 random bytes in base64."""
+    return "whsec_" + base64.b64encode(random.token_bytes(24)).decode()
 
 
 async def rotate_source_secret(
@@ -94,16 +106,20 @@ async def rotate_source_secret(
 
 
 async def register_whatsapp_verify_token(
-    db: Database, *, tenant_id: str, phone_number_id: str, verify_token: str
-) -> None:
-    """The token Meta echoes in `hub.verify_token` when the tenant subscribes its app."""
-    await _upsert(db, kind="whatsapp_verify", key=phone_number_id, tenant_id=tenant_id,
-                  account_id=phone_number_id, token_digest=token_digest(verify_token))  # fmt: skip
+    db: Database | Connection, *, tenant_id: str, phone_number_id: str, verify_token: str
+) -> bool:
+    """The token Meta echoes in `hub.verify_token` when the tenant subscribes its app.
+
+    False (nothing stored) when the phone number id's row belongs to another tenant.
+    """
+    return await _upsert(db, kind="whatsapp_verify", key=phone_number_id, tenant_id=tenant_id,
+                         account_id=phone_number_id, token_digest=token_digest(verify_token))  # fmt: skip
 
 
-async def deactivate(db: Database, *, tenant_id: str, kind: str, key: str) -> bool:
+async def deactivate(db: Database | Connection, *, tenant_id: str, kind: str, key: str) -> bool:
     """Stop accepting webhooks for this credential; False when the tenant has no such row."""
-    status = await db.pool.execute(
+    executor = db.pool if isinstance(db, Database) else db
+    status = await executor.execute(
         "UPDATE webhook_credentials SET active = false, updated_at = now() "
         "WHERE kind = $1 AND key = $2 AND tenant_id = $3 AND active",
         kind,
@@ -111,6 +127,26 @@ async def deactivate(db: Database, *, tenant_id: str, kind: str, key: str) -> bo
         tenant_id,
     )
     return status != "UPDATE 0"
+
+
+@dataclass(frozen=True)
+class SourceView:
+    """A tenant's Standard Webhooks source as the admin lists it: no secrets."""
+
+    source_id: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+async def sources_of(db: Database, *, tenant_id: str) -> list[SourceView]:
+    """The tenant's sources, active and deactivated, oldest first (never decrypts)."""
+    rows = await db.pool.fetch(
+        "SELECT key AS source_id, active, created_at, updated_at FROM webhook_credentials "
+        "WHERE kind = 'source' AND tenant_id = $1 ORDER BY created_at, key",
+        tenant_id,
+    )
+    return [SourceView(**dict(row)) for row in rows]
 
 
 async def load_credentials(db: Database, box: SecretBox) -> Credentials:
@@ -137,7 +173,7 @@ async def load_credentials(db: Database, box: SecretBox) -> Credentials:
 
 
 async def _upsert(
-    db: Database,
+    db: Database | Connection,
     *,
     kind: str,
     key: str,
@@ -145,8 +181,10 @@ async def _upsert(
     account_id: str,
     secrets: bytes | None = None,
     token_digest: str | None = None,
-) -> None:
-    await db.pool.execute(
+) -> bool:
+    """Insert or re-activate; False when `(kind, key)` belongs to another tenant."""
+    executor = db.pool if isinstance(db, Database) else db
+    status = await executor.execute(
         "INSERT INTO webhook_credentials (kind, key, tenant_id, account_id, secrets, token_digest) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, key) DO UPDATE SET "
         "secrets = EXCLUDED.secrets, token_digest = EXCLUDED.token_digest, active = true, "
@@ -158,3 +196,87 @@ async def _upsert(
         secrets,
         token_digest,
     )
+    return status != "INSERT 0 0"
+
+
+ACCEPTED = "accepted"
+
+
+@dataclass(frozen=True)
+class StatsDelta:
+    """Counts to add to one `webhook_stats` row; `last_at` only ever moves forward."""
+
+    day: date
+    provider: str
+    outcome: str
+    requests: int
+    events: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class ProviderHealth:
+    """One provider's webhooks on one day, and when it last sent one at all."""
+
+    provider: str
+    last_received_at: datetime | None  # the last accepted webhook, any day
+    last_rejected_at: datetime | None  # the last refused one, any day
+    requests: int
+    events: int
+    accepted: int
+    rejections: dict[str, int]  # outcome -> requests refused for it that day
+
+
+async def add_webhook_stats(db: Database, deltas: Sequence[StatsDelta]) -> None:
+    """Add `deltas` to their rows in one transaction: all of them or none (then it raises)."""
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO webhook_stats (day, provider, outcome, requests, events, last_at) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (day, provider, outcome) DO UPDATE SET "
+            "requests = webhook_stats.requests + EXCLUDED.requests, "
+            "events = webhook_stats.events + EXCLUDED.events, "
+            "last_at = GREATEST(webhook_stats.last_at, EXCLUDED.last_at)",
+            [(d.day, d.provider, d.outcome, d.requests, d.events, d.last_at) for d in deltas],
+        )
+
+
+async def webhook_health(db: Database, *, day: date) -> list[ProviderHealth]:
+    """Every provider ever recorded, by name, with its counts for `day` (zero when silent)."""
+    # One snapshot for both reads: a flush committing in between must not show new counts
+    # beside old times.
+    async with (
+        db.pool.acquire() as conn,
+        conn.transaction(isolation="repeatable_read", readonly=True),
+    ):
+        latest = await conn.fetch(
+            "SELECT provider, "
+            "max(last_at) FILTER (WHERE outcome = $1) AS last_accepted, "
+            "max(last_at) FILTER (WHERE outcome <> $1) AS last_rejected "
+            "FROM webhook_stats GROUP BY provider ORDER BY provider",
+            ACCEPTED,
+        )
+        rows = await conn.fetch(
+            "SELECT provider, outcome, requests, events FROM webhook_stats WHERE day = $1", day
+        )
+    counts: dict[str, dict[str, tuple[int, int]]] = {}
+    for row in rows:
+        counts.setdefault(row["provider"], {})[row["outcome"]] = (row["requests"], row["events"])
+    health = []
+    for row in latest:
+        outcomes = counts.get(row["provider"], {})
+        health.append(
+            ProviderHealth(
+                provider=row["provider"],
+                last_received_at=row["last_accepted"],
+                last_rejected_at=row["last_rejected"],
+                requests=sum(requests for requests, _ in outcomes.values()),
+                events=sum(events for _, events in outcomes.values()),
+                accepted=outcomes.get(ACCEPTED, (0, 0))[0],
+                rejections={
+                    outcome: requests
+                    for outcome, (requests, _) in sorted(outcomes.items())
+                    if outcome != ACCEPTED
+                },
+            )
+        )
+    return health

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime
 
 import asyncpg
 
@@ -30,10 +31,11 @@ class Route:
 
 
 async def link_account(
-    db: Database, *, tenant_id: str, provider: str, account_id: str, connection_id: str
+    db: Database | Connection, *, tenant_id: str, provider: str, account_id: str, connection_id: str
 ) -> Route:
     """Route `(provider, account_id)` to `connection_id` of `tenant_id`; idempotent, re-activates."""
-    row = await db.pool.fetchrow(
+    executor = db.pool if isinstance(db, Database) else db
+    row = await executor.fetchrow(
         "INSERT INTO routes (id, tenant_id, provider, account_id, connection_id) "
         "VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (provider, account_id, connection_id) DO UPDATE "
@@ -51,10 +53,11 @@ async def link_account(
 
 
 async def unlink_account(
-    db: Database, *, tenant_id: str, provider: str, account_id: str, connection_id: str
+    db: Database | Connection, *, tenant_id: str, provider: str, account_id: str, connection_id: str
 ) -> bool:
     """Stop routing to `connection_id`; False when the tenant has no such route."""
-    status = await db.pool.execute(
+    executor = db.pool if isinstance(db, Database) else db
+    status = await executor.execute(
         "UPDATE routes SET active = false, updated_at = now() WHERE tenant_id = $1 "
         "AND provider = $2 AND account_id = $3 AND connection_id = $4 AND active",
         tenant_id,
@@ -75,6 +78,43 @@ async def routes_for(conn: Connection | Database, *, provider: str, account_id: 
         account_id,
     )
     return [_route(row) for row in rows]
+
+
+@dataclass(frozen=True)
+class TenantRoute:
+    """One of a tenant's routes as the admin lists it (active or not)."""
+
+    id: str
+    provider: str
+    account_id: str
+    connection_id: str
+    active: bool
+    created_at: datetime
+
+
+_TENANT_ROUTE = (
+    "SELECT id::text, provider, account_id, connection_id, active, created_at FROM routes "
+)
+
+
+async def routes_of_tenant(db: Database, *, tenant_id: str) -> list[TenantRoute]:
+    """Every route of `tenant_id`, oldest first."""
+    rows = await db.pool.fetch(
+        _TENANT_ROUTE + "WHERE tenant_id = $1 ORDER BY created_at, id", tenant_id
+    )
+    return [TenantRoute(**dict(row)) for row in rows]
+
+
+async def route_of_tenant(db: Database, *, tenant_id: str, route_id: str) -> TenantRoute | None:
+    """One route by id, only if it is `tenant_id`'s (a malformed id is simply not found)."""
+    try:
+        parsed = uuid.UUID(route_id)
+    except ValueError:
+        return None
+    row = await db.pool.fetchrow(
+        _TENANT_ROUTE + "WHERE id = $1 AND tenant_id = $2", parsed, tenant_id
+    )
+    return TenantRoute(**dict(row)) if row else None
 
 
 def _route(row: asyncpg.Record) -> Route:

@@ -2,7 +2,17 @@ from __future__ import annotations
 
 import json
 
+import pytest
+import structlog
+
 from libs.observability import configure_logging, get_logger
+
+
+@pytest.fixture(autouse=True)
+def _restore_structlog():
+    # configure_logging binds loggers to the captured stdout; later tests must not write to it.
+    yield
+    structlog.reset_defaults()
 
 
 def test_log_lines_are_json_with_service_context_and_credentials_masked(capsys):

@@ -1,8 +1,28 @@
 """Every admin endpoint, in one list: what the API serves is visible here and nowhere else."""
 
 from services.admin.endpoints import Endpoint
-from services.admin.routes import auth, owner
+from services.admin.routes import (
+    auth,
+    ops,
+    owner,
+    tenant_activity,
+    tenant_api_keys,
+    tenant_connections,
+    tenant_profile,
+    tenant_sources,
+    tenant_whatsapp,
+)
 
-ENDPOINTS: list[Endpoint] = [*auth.ENDPOINTS, *owner.ENDPOINTS]
+ENDPOINTS: list[Endpoint] = [
+    *auth.ENDPOINTS,
+    *owner.ENDPOINTS,
+    *ops.ENDPOINTS,
+    *tenant_profile.ENDPOINTS,
+    *tenant_connections.ENDPOINTS,
+    *tenant_whatsapp.ENDPOINTS,
+    *tenant_sources.ENDPOINTS,
+    *tenant_api_keys.ENDPOINTS,
+    *tenant_activity.ENDPOINTS,
+]
 
 __all__ = ["ENDPOINTS"]

@@ -8,14 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from libs.crypto import verify_password
 from services.admin.auth.principal import Role
-from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import TooManyRequests, Unauthenticated
 from services.admin.storage import audit, sessions
-
-# 20 login attempts per minute per client address, whatever the account.
-_ATTEMPTS = SlidingWindow(limit=20, window_s=60)
 
 
 class Login(BaseModel):
@@ -52,7 +48,7 @@ class Me(BaseModel):
 
 async def login(call: Call[Login, None], deps: AdminDeps) -> Tokens:
     """Email and password for tokens; wrong attempts lock the account for a while."""
-    wait = _ATTEMPTS.retry_after(call.client)
+    wait = deps.login.attempts.retry_after(call.client)
     if wait:
         raise TooManyRequests("too many login attempts from this client", retry_after=wait)
     account = await sessions.account_by_email(deps.db, call.body.email)

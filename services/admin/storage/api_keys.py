@@ -51,6 +51,14 @@ async def list_for(db: Database, *, tenant_id: str) -> list[ApiKeyRow]:
     return [_row(row) for row in rows]
 
 
+async def count_active(db: Database, *, tenant_id: str) -> int:
+    """How many of the tenant's keys are not revoked (what plan limits count)."""
+    value = await db.pool.fetchval(
+        "SELECT count(*) FROM api_keys WHERE tenant_id = $1 AND revoked_at IS NULL", tenant_id
+    )
+    return int(value)
+
+
 async def revoke(db: Database, *, tenant_id: str, key_id: str) -> ApiKeyRow | None:
     """Revoke one of the tenant's keys; None when the tenant has no such key."""
     row = await db.pool.fetchrow(

@@ -10,6 +10,7 @@ import asyncpg
 
 from libs.crypto import hash_password
 from libs.db import Connection, Database
+from services.admin.auth.principal import Role
 from services.admin.errors import Conflict
 
 
@@ -112,6 +113,39 @@ async def set_status(db: Database, tenant_id: str, status: str) -> TenantRow | N
         status,
     )
     return _tenant(row) if row else None
+
+
+async def update_profile(
+    db: Database, tenant_id: str, *, name: str, phone: str | None
+) -> TenantRow | None:
+    """Set the tenant's display name and phone; None when there is no such tenant."""
+    row = await db.pool.fetchrow(
+        "UPDATE tenants SET name = $2, phone = $3, updated_at = now() WHERE id = $1 RETURNING *",
+        tenant_id,
+        name,
+        phone,
+    )
+    return _tenant(row) if row else None
+
+
+async def create_user(
+    db: Database, *, tenant_id: str, email: str, password: str, role: Role
+) -> str:
+    """Another user of a tenant (a tenant_admin or a read-only tenant_user); its id.
+
+    Raises Conflict when the email is taken.
+    """
+    if role is Role.OWNER:
+        raise ValueError("owners belong to no tenant; use sessions.create_owner")
+    user_id = f"usr_{uuid.uuid4().hex[:16]}"
+    try:
+        await db.pool.execute(
+            "INSERT INTO users (id, tenant_id, email, password_hash, role) VALUES ($1, $2, $3, $4, $5)",
+            user_id, tenant_id, email.strip().lower(), hash_password(password), role.value,
+        )  # fmt: skip
+    except asyncpg.UniqueViolationError:
+        raise Conflict("a user with this email already exists") from None
+    return user_id
 
 
 async def admin_user(db: Database, tenant_id: str) -> str | None:

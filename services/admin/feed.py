@@ -1,0 +1,40 @@
+"""How a tenant event shows in the tenant's activity feed and usage (pure; the handler writes it).
+
+type                          status   usage metrics
+invoice.fiscalized            ok       events_processed, invoices_fiscalized
+whatsapp.message.sent         ok       events_processed, messages_sent
+invoice.fiscalization_failed  failed   events_processed
+connection.needs_reconnect    failed   events_processed
+anything else                 ok       events_processed
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+EVENTS_PROCESSED = "events_processed"
+_METRIC_OF_TYPE = {
+    "invoice.fiscalized": "invoices_fiscalized",
+    "whatsapp.message.sent": "messages_sent",
+}
+_FAILED_ENDINGS = ("_failed", ".failed", "needs_reconnect")
+SUMMARY_MAX = 300
+
+
+def status_of(event_type: str) -> Literal["ok", "failed"]:
+    return "failed" if event_type.endswith(_FAILED_ENDINGS) else "ok"
+
+
+def summary_of(event_type: str, subject: str | None) -> str:
+    """One line from the type and subject only: `data` may hold personal data or secrets."""
+    words = event_type.replace(".", " ").replace("_", " ")
+    text = words[:1].upper() + words[1:]
+    if subject:
+        text = f"{text}: {subject}"
+    return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
+
+
+def metrics_of(event_type: str) -> tuple[str, ...]:
+    """The usage counters one event of `event_type` adds to."""
+    extra = _METRIC_OF_TYPE.get(event_type)
+    return (EVENTS_PROCESSED, extra) if extra else (EVENTS_PROCESSED,)
