@@ -2,6 +2,7 @@
 
 from services.admin.endpoints import Endpoint
 from services.admin.routes import (
+    audit_log,
     auth,
     ops,
     owner,
@@ -23,6 +24,7 @@ ENDPOINTS: list[Endpoint] = [
     *tenant_sources.ENDPOINTS,
     *tenant_api_keys.ENDPOINTS,
     *tenant_activity.ENDPOINTS,
+    *audit_log.ENDPOINTS,
 ]
 
 __all__ = ["ENDPOINTS"]
