@@ -82,15 +82,20 @@ async def rotate_refresh(db: Database, token: str, *, ttl_s: int) -> tuple[Accou
         )
         if row is None:
             raise Unauthenticated("invalid refresh token")
-        if row["revoked_at"] is not None:
+        reused = row["revoked_at"] is not None
+        if reused:  # revoke the family and commit that; refuse only after the transaction
             await tx.execute(
                 "UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL",
                 row["family"],
             )
-            raise Unauthenticated("refresh token already used; the session is revoked")
-        if row["expires_at"] <= datetime.now(UTC):
+        elif row["expires_at"] <= datetime.now(UTC):
             raise Unauthenticated("refresh token expired")
-        await tx.execute("UPDATE refresh_tokens SET revoked_at = now() WHERE digest = $1", digest)
+        else:
+            await tx.execute(
+                "UPDATE refresh_tokens SET revoked_at = now() WHERE digest = $1", digest
+            )
+    if reused:  # raising inside the transaction would roll the family's revocation back
+        raise Unauthenticated("refresh token already used; the session is revoked")
     account = await account_by_id(db, row["user_id"])
     if account is None or not account.usable:
         raise Unauthenticated("account is not active")

@@ -1,0 +1,46 @@
+"""One admin for a whole test module: for suites that make hundreds of requests against one setup.
+
+The admin package's conftest deletes the admin's consumer queues after every test,
+which would pull them from under an admin that outlives a test; modules using this
+override that fixture and delete the queues once, when their admin stops:
+
+    pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+    @pytest.fixture(autouse=True)
+    def _admin_queues_deleted(): ...  # the module's admin deletes its queues itself
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aio_pika
+
+from libs.broker import Topology
+from services.admin.bootstrap import NAME, AdminSettings
+from tests.support.admin import AdminApi, admin_api
+from tests.support.environment import TestEnvironment
+
+
+async def delete_admin_queues(env: TestEnvironment) -> None:
+    """The admin's work, retry and dead-letter queues of this run, gone."""
+    retry_tiers = AdminSettings().retry_tiers  # what the admin read from the same environment
+    names = Topology(env.broker_prefix).service(NAME, retry_tiers=retry_tiers).all_queues
+    connection = await aio_pika.connect(env.amqp_url)
+    async with connection:
+        for name in names:
+            channel = await connection.channel()
+            with contextlib.suppress(Exception):
+                await channel.queue_delete(name)
+
+
+@asynccontextmanager
+async def admin_for_module(env: TestEnvironment) -> AsyncIterator[AdminApi]:
+    """The in-process admin API; its queues are deleted after it stops."""
+    try:
+        async with admin_api() as api:
+            yield api
+    finally:
+        await delete_admin_queues(env)
