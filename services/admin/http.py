@@ -14,8 +14,8 @@ from libs.observability import get_logger
 from services.admin.auth.authenticate import authenticate
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Call, Endpoint
-from services.admin.errors import AdminError, InvalidRequest, TooManyRequests
-from services.admin.openapi import build_document
+from services.admin.errors import AdminError, InvalidRequest, NotFound, TooManyRequests
+from services.admin.openapi import NUL, build_document
 from services.admin.routes import ENDPOINTS
 
 log = get_logger(__name__)
@@ -43,11 +43,14 @@ def _route(endpoint: Endpoint) -> Callable[[web.Request], Awaitable[web.Response
         principal = await authenticate(
             request.headers, access=endpoint.access, db=deps.db, tokens=deps.tokens
         )
+        path = dict(request.match_info)
+        if any(NUL in value for value in path.values()):
+            raise NotFound("no such object")  # no stored id holds U+0000: see NUL
         call: Call[Any, Any] = Call(
             principal=principal,
             body=await _body(request, endpoint.body),
             query=_validate(endpoint.query, dict(request.query), where="query"),
-            path=dict(request.match_info),
+            path=path,
             client=request.remote or "unknown",
             token=_bearer(request),
         )
@@ -73,13 +76,24 @@ async def _body(request: web.Request, model: type[BaseModel] | None) -> BaseMode
         parsed = orjson.loads(raw) if raw.strip() else None
     except orjson.JSONDecodeError:
         raise InvalidRequest("body is not JSON") from None
-    return _validate(model, parsed, where="body")
+    return _validate(model, parsed, where="body", json=raw if raw.strip() else b"null")
 
 
-def _validate(model: type[BaseModel] | None, value: object, *, where: str) -> BaseModel | None:
+def _validate(
+    model: type[BaseModel] | None, value: object, *, where: str, json: bytes | None = None
+) -> BaseModel | None:
+    """`value` as `model`; a body validates from its `json`, strictly: JSON's own types only,
+    as the document says (no 0 or "true" for a boolean, no "1.5" for a number)."""
     if model is None:
         return None
+    nul = _nul_at(value)
+    if nul is not None:
+        loc, text = [where, *nul], "text cannot contain U+0000"
+        detail = {"loc": loc, "msg": text, "type": "nul_character"}
+        raise InvalidRequest(f"invalid {where}", details=[detail])
     try:
+        if json is not None:
+            return model.model_validate_json(json, strict=True)
         return model.model_validate(value)
     except ValidationError as exc:
         details = [
@@ -87,6 +101,35 @@ def _validate(model: type[BaseModel] | None, value: object, *, where: str) -> Ba
             for error in exc.errors(include_url=False, include_input=False)
         ]
         raise InvalidRequest(f"invalid {where}", details=details) from None
+
+
+def _nul_at(value: object) -> list[str] | None:
+    """Where parsed JSON (or a query) has a string or key holding NUL; None if nowhere.
+
+    Iterative, with each location linked to its parent's: a body may nest as deep as
+    the JSON parser allows and hold millions of items.
+    """
+    pending: list[tuple[tuple[Any, str] | None, object]] = [(None, value)]
+    while pending:
+        loc, item = pending.pop()
+        if isinstance(item, str) and NUL in item:
+            return _unlink(loc)
+        if isinstance(item, dict):
+            for key, inner in item.items():
+                if NUL in key:
+                    return _unlink((loc, key))
+                pending.append(((loc, key), inner))
+        elif isinstance(item, list):
+            pending.extend(((loc, str(index)), inner) for index, inner in enumerate(item))
+    return None
+
+
+def _unlink(loc: tuple[Any, str] | None) -> list[str]:
+    path: list[str] = []
+    while loc is not None:
+        loc, key = loc
+        path.append(key)
+    return path[::-1]
 
 
 async def openapi_json(request: web.Request) -> web.Response:

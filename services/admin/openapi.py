@@ -7,11 +7,22 @@ from collections.abc import Sequence
 from typing import Any, Literal
 
 from pydantic import BaseModel
-from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from pydantic.json_schema import (
+    GenerateJsonSchema,
+    JsonSchemaMode,
+    JsonSchemaValue,
+    models_json_schema,
+)
+from pydantic_core import core_schema
 
 from services.admin.endpoints import Access, Endpoint
 
 _REF = "#/components/schemas/{model}"
+
+# PostgreSQL text cannot hold U+0000, so no string the API takes may contain it: a body or
+# query string with one is a 400 (http.py), a path parameter with one names nothing (404).
+NUL = "\x00"
+_NO_NUL = "^[^\\x00]*$"
 _PATH_PARAM = re.compile(r"{([a-zA-Z_][a-zA-Z0-9_]*)}")
 
 
@@ -27,6 +38,17 @@ class ErrorBody(BaseModel):
     error: ErrorDetail
 
 
+class _Schemas(GenerateJsonSchema):
+    """pydantic's JSON schemas, with every input string saying it takes no NUL."""
+
+    def str_schema(self, schema: core_schema.StringSchema) -> JsonSchemaValue:
+        json_schema = super().str_schema(schema)
+        # A field with a pattern of its own says it there (EMAIL leaves U+0000 out).
+        if self.mode == "validation" and "pattern" not in json_schema:
+            json_schema["pattern"] = _NO_NUL
+        return json_schema
+
+
 def build_document(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for `endpoints`; `$ref`s point into components/schemas."""
     models: list[tuple[type[BaseModel], JsonSchemaMode]] = [(ErrorBody, "serialization")]
@@ -35,7 +57,7 @@ def build_document(endpoints: Sequence[Endpoint], *, title: str, version: str) -
             models.append((endpoint.body, "validation"))
         if endpoint.response is not None:
             models.append((endpoint.response, "serialization"))
-    refs, schema = models_json_schema(models, ref_template=_REF)
+    refs, schema = models_json_schema(models, ref_template=_REF, schema_generator=_Schemas)
     paths: dict[str, dict[str, Any]] = {}
     for endpoint in endpoints:
         operation = _operation(endpoint, refs)
@@ -77,7 +99,9 @@ def _parameters(endpoint: Endpoint) -> list[dict[str, Any]]:
         for name in _PATH_PARAM.findall(endpoint.path)
     ]
     if endpoint.query is not None:
-        query_schema = endpoint.query.model_json_schema(ref_template=_REF)
+        query_schema = endpoint.query.model_json_schema(
+            ref_template=_REF, schema_generator=_Schemas
+        )
         required = set(query_schema.get("required", []))
         for name, prop in query_schema.get("properties", {}).items():
             schema = {k: v for k, v in prop.items() if k != "title"}

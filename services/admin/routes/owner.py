@@ -16,7 +16,9 @@ from services.fiscalizer.storage import save_settings
 from services.router.storage import linked_providers
 
 ErpType = Literal["quickbooks", "xero", "zoho", "none"]
-EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# No U+0000 (see openapi.NUL), no whitespace: \x85 is whitespace to pydantic's regex and
+# not to the document's (ECMA-262), \ufeff the other way round; both leave them out.
+EMAIL = r"^[^@\s\x00\x85\ufeff]+@[^@\s\x00\x85\ufeff]+\.[^@\s\x00\x85\ufeff]+$"
 TIN = r"^[0-9]{10}$"
 DEVICE_NO = r"^[0-9]{10}_[0-9]{2}$"  # URA assigns <TIN>_NN (specs/efris.md §2)
 

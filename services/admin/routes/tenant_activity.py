@@ -22,7 +22,10 @@ class ActivityQuery(BaseModel):
     type: str | None = Field(default=None, pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$", max_length=200)
     status: Status | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    before: int | None = Field(default=None, ge=1, description="next_before of the previous page")
+    # Ids are bigint: a larger `before` is refused here, not by the database.
+    before: int | None = Field(
+        default=None, ge=1, le=2**63 - 1, description="next_before of the previous page"
+    )
 
 
 class ActivityItem(BaseModel):

@@ -23,7 +23,10 @@ from services.admin.storage import api_keys, audit
 class CreateApiKey(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=100)
-    scopes: list[Literal["read", "write"]] = Field(min_length=1, max_length=2)
+    # "write" alone is refused: the document says so with `contains`, the validator enforces it.
+    scopes: list[Literal["read", "write"]] = Field(
+        min_length=1, max_length=2, json_schema_extra={"contains": {"const": "read"}}
+    )
 
     @field_validator("scopes")
     @classmethod

@@ -7,7 +7,7 @@ view never includes the certificate or its password.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -33,11 +33,21 @@ class Profile(BaseModel):
     created_at: datetime
 
 
+def _never_null(schema: dict[str, Any]) -> None:
+    """An optional field that refuses null: its JSON schema keeps the non-null variant only."""
+    schema.pop("default", None)
+    (variant,) = [option for option in schema.pop("anyOf") if option.get("type") != "null"]
+    schema.update(variant)
+
+
 class UpdateProfile(BaseModel):
     """The fields a tenant admin may change; absent fields stay, `"phone": null` clears it."""
 
-    model_config = ConfigDict(extra="forbid")
-    company_name: str | None = Field(default=None, min_length=1, max_length=200)
+    # The document says what the validator enforces: at least one field; company_name never null.
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
+    company_name: str | None = Field(
+        default=None, min_length=1, max_length=200, json_schema_extra=_never_null
+    )
     phone: str | None = Field(default=None, pattern=PHONE)
 
     @model_validator(mode="after")
