@@ -25,7 +25,6 @@ from typing import Any, Generic
 import orjson
 import structlog
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
-from prometheus_client import Counter, Histogram
 
 from libs.broker import _headers as hdr
 from libs.broker._errors import HandlerTimeout, PermanentError, PublishError, RetryableError
@@ -75,9 +74,8 @@ class Consumer(Generic[DepsT]):
         self._idle = asyncio.Event()
         self._idle.set()
         self._deadlines = Deadlines()
-        # Label children looked up once: .labels() per message costs more than the handler here.
-        self._consumed: dict[tuple[str, str], Counter] = {}
-        self._durations: dict[str, Histogram] = {}
+        self._consumed = metrics.Children(metrics.messages_consumed, service.service)
+        self._durations = metrics.Children(metrics.handler_duration, service.service)
 
     @property
     def service(self) -> str:
@@ -191,19 +189,10 @@ class Consumer(Generic[DepsT]):
         return "ack"
 
     def _count(self, event_type: str, outcome: str) -> None:
-        child = self._consumed.get((event_type, outcome))
-        if child is None:
-            child = metrics.messages_consumed.labels(self.service, event_type, outcome)
-            self._consumed[(event_type, outcome)] = child
-        child.inc()
+        self._consumed(event_type, outcome).inc()
 
     def _observe(self, event_type: str, seconds: float) -> None:
-        child = self._durations.get(event_type)
-        if child is None:
-            child = self._durations[event_type] = metrics.handler_duration.labels(
-                self.service, event_type
-            )
-        child.observe(seconds)
+        self._durations(event_type).observe(seconds)
 
     async def _retry(
         self,

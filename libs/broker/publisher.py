@@ -82,7 +82,7 @@ class Publisher:
         self._timeout = timeout
         self._channel: AbstractRobustChannel | None = None
         self._exchanges: dict[str, AbstractExchange] = {}
-        self._published: dict[tuple[str, str], Counter] = {}
+        self._published = metrics.Children(metrics.messages_published, service)
 
     async def start(self) -> None:
         """Open the publishing channel (confirms on, returns raised as errors)."""
@@ -134,11 +134,7 @@ class Publisher:
             self._counter(message.exchange, outcome).inc()
 
     def _counter(self, exchange: str, outcome: str) -> Counter:
-        child = self._published.get((exchange, outcome))
-        if child is None:
-            child = metrics.messages_published.labels(self._service, exchange, outcome)
-            self._published[(exchange, outcome)] = child
-        return child
+        return self._published(exchange, outcome)
 
     async def send_many(self, messages: Sequence[OutgoingMessage]) -> list[PublishError | None]:
         """Publish all concurrently within the window; the error of each one, or None."""

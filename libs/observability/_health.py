@@ -38,6 +38,8 @@ class HealthServer:
         self._checks = dict(checks)
         self._app = app if app is not None else web.Application()
         self._runner: web.AppRunner | None = None
+        self._requests = metrics.Children(metrics.http_requests, service)
+        self._durations = metrics.Children(metrics.http_request_duration, service)
         self.bound_port: int | None = None
 
     async def start(self) -> None:
@@ -76,10 +78,8 @@ class HealthServer:
             status = exc.status
             raise
         finally:
-            metrics.http_requests.labels(self._service, name, str(status)).inc()
-            metrics.http_request_duration.labels(self._service, name).observe(
-                time.perf_counter() - started
-            )
+            self._requests(name, str(status)).inc()
+            self._durations(name).observe(time.perf_counter() - started)
 
     async def _metrics(self, _: web.Request) -> web.Response:
         response = web.Response(body=generate_latest())

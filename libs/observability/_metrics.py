@@ -7,6 +7,8 @@ the alert rules in deploy/ read exactly these names.
 
 from __future__ import annotations
 
+from typing import Generic, TypeVar
+
 from prometheus_client import Counter, Gauge, Histogram
 
 messages_consumed = Counter(
@@ -63,3 +65,26 @@ http_request_duration = Histogram(
     ["service", "route"],
     buckets=(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1, 5),
 )
+
+
+MetricT = TypeVar("MetricT", Counter, Gauge, Histogram)
+
+
+class Children(Generic[MetricT]):
+    """A metric's labelled children, each looked up once.
+
+    `metric.labels(...)` takes a lock and builds a key on every call (~1 us);
+    on paths that run thousands of times a second (every delivery, every
+    webhook) the children are cached here by their label values.
+    """
+
+    def __init__(self, metric: MetricT, *fixed: str) -> None:
+        self._metric: MetricT = metric
+        self._fixed = fixed
+        self._children: dict[tuple[str, ...], MetricT] = {}
+
+    def __call__(self, *values: str) -> MetricT:
+        child = self._children.get(values)
+        if child is None:
+            child = self._children[values] = self._metric.labels(*self._fixed, *values)
+        return child

@@ -141,8 +141,8 @@ async def accept(
 ) -> web.Response:
     """Publish every notification with confirms, then answer 200."""
     await publish_all(deps.publisher, found, provider=provider, exchange=deps.exchange)
-    metrics.events.labels(provider).inc(len(found))
-    metrics.last_received.labels(provider).set(time.time())
+    metrics.events_by(provider).inc(len(found))
+    metrics.last_received_by(provider).set(time.time())
     deps.stats.accepted(provider, events=len(found))
     return web.json_response({"accepted": len(found)})
 
@@ -179,7 +179,7 @@ async def answer_errors(request: web.Request, handler: Handler) -> web.StreamRes
             refused.headers["Allow"] = exc.headers["Allow"]
         return refused
     if provider is not None:
-        metrics.webhooks.labels(provider, "accepted").inc()
+        metrics.webhooks_by(provider, "accepted").inc()
     return response
 
 
@@ -193,7 +193,7 @@ def _error(
     stats: WebhookStats, provider: str | None, status: int, code: str, message: str, *, outcome: str
 ) -> web.Response:
     if provider is not None:
-        metrics.webhooks.labels(provider, outcome).inc()
+        metrics.webhooks_by(provider, outcome).inc()
         stats.refused(provider, outcome)
     log.info("webhook_refused", provider=provider, status=status, code=code, reason=message)
     body: dict[str, Any] = {"error": {"code": code, "message": message}}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Gauge
 
+from libs.observability import metrics as kernel
+
 webhooks = Counter(
     "switchyard_webhooks_total",
     "Webhook requests by provider and outcome.",
@@ -20,3 +22,8 @@ last_received = Gauge(
     "When the provider's last webhook was accepted (Unix time).",
     ["provider"],
 )
+
+# Children cached by label values: these run on every webhook.
+webhooks_by = kernel.Children(webhooks)
+events_by = kernel.Children(events)
+last_received_by = kernel.Children(last_received)
