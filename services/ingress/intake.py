@@ -7,7 +7,6 @@ from collections.abc import Sequence
 
 import orjson
 from aiohttp import web
-from pydantic_core import PydanticSerializationError
 
 from libs.broker import OutgoingMessage, Publisher
 from services.ingress import notifications
@@ -19,11 +18,14 @@ _CHUNK = 64 * 1024
 async def read_body(request: web.Request, *, limit: int) -> bytes:
     """The raw body, refused with 413 as soon as it is known to exceed `limit` bytes.
 
-    A declared Content-Length above the limit is refused before reading a byte;
-    a chunked body is refused as soon as it passes the limit.
+    A declared Content-Length above the limit is refused before reading a byte
+    (one read otherwise); a chunked body is refused as soon as it passes the limit.
     """
-    if request.content_length is not None and request.content_length > limit:
-        raise PayloadTooLarge(f"body of {request.content_length} bytes exceeds {limit} bytes")
+    declared = request.content_length
+    if declared is not None:
+        if declared > limit:
+            raise PayloadTooLarge(f"body of {declared} bytes exceeds {limit} bytes")
+        return await request.content.readexactly(declared) if declared else b""
     chunks: list[bytes] = []
     size = 0
     while chunk := await request.content.read(_CHUNK):
@@ -61,6 +63,9 @@ async def publish_all(
     dedupekey).
     """
     messages = [_message(n, provider=provider, exchange=exchange) for n in found]
+    if len(messages) == 1:  # the common case: no task or gather per request
+        await publisher.send(messages[0])
+        return
     results = await asyncio.gather(*(publisher.send(m) for m in messages), return_exceptions=True)
     for result in results:
         if isinstance(result, BaseException):
@@ -70,8 +75,14 @@ async def publish_all(
 def _message(
     notification: notifications.Notification, *, provider: str, exchange: str
 ) -> OutgoingMessage:
-    event = notifications.to_event(notification, provider=provider)
     try:
-        return OutgoingMessage.of(event, exchange=exchange)
-    except (PydanticSerializationError, ValueError):
-        raise InvalidBody("a notification is nested too deeply to be queued") from None
+        event_id, body = notifications.to_wire(notification, provider=provider)
+    except (orjson.JSONEncodeError, TypeError):
+        raise InvalidBody("a notification cannot be queued (nested too deeply)") from None
+    return OutgoingMessage(
+        exchange=exchange,
+        routing_key=notification.type,
+        body=body,
+        message_id=event_id,
+        type=notification.type,
+    )

@@ -23,7 +23,12 @@ fields (`xero:<hex>`), and stay the same on every retry of the same notification
 """
 
 from services.ingress.notifications._hubspot import hubspot
-from services.ingress.notifications._notification import MalformedPayload, Notification, to_event
+from services.ingress.notifications._notification import (
+    MalformedPayload,
+    Notification,
+    to_event,
+    to_wire,
+)
 from services.ingress.notifications._quickbooks import quickbooks
 from services.ingress.notifications._shopify import shopify
 from services.ingress.notifications._source import source
@@ -41,6 +46,7 @@ __all__ = [
     "source",
     "stripe",
     "to_event",
+    "to_wire",
     "whatsapp",
     "xero",
     "zoho",
