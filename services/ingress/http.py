@@ -144,7 +144,9 @@ async def accept(
     metrics.events_by(provider).inc(len(found))
     metrics.last_received_by(provider).set(time.time())
     deps.stats.accepted(provider, events=len(found))
-    return web.json_response({"accepted": len(found)})
+    return web.Response(
+        body=orjson.dumps({"accepted": len(found)}), content_type="application/json"
+    )
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
