@@ -5,12 +5,14 @@ DatabaseUnavailable     the database cannot be reached; the message names the re
 
 from libs.db import inbox, outbox
 from libs.db.database import Connection, Database, DatabaseUnavailable, redact_dsn
+from libs.db.notifications import Notifications
 from libs.db.outbox import OutboxRelay
 
 __all__ = [
     "Connection",
     "Database",
     "DatabaseUnavailable",
+    "Notifications",
     "OutboxRelay",
     "inbox",
     "outbox",

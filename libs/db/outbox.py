@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Any
 
 import asyncpg
 
 from libs.broker import OutgoingMessage, Publisher
 from libs.db.database import Connection, Database
+from libs.db.notifications import Notifications
 from libs.events import CloudEvent
 from libs.observability import get_logger, metrics
 
@@ -78,7 +78,7 @@ class OutboxRelay:
         self._max_backoff = max_backoff
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
+        self._notifications = Notifications(db, channel=NOTIFY_CHANNEL, on_payload=self._on_notify)
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name=f"outbox-relay:{self._service}")
@@ -89,7 +89,7 @@ class OutboxRelay:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
             self._task = None
-        await self._unlisten()
+        await self._notifications.close()
 
     async def relay_once(self) -> tuple[int, int]:
         """Claim, publish and delete one batch; (published, failed)."""
@@ -130,7 +130,7 @@ class OutboxRelay:
     async def _run(self) -> None:
         backoff = 0.0
         while True:
-            await self._ensure_listening()
+            await self._notifications.ensure()
             try:
                 published, failed = await self.relay_once()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
@@ -158,22 +158,6 @@ class OutboxRelay:
                 )
             metrics.outbox_pending.labels(self._service).set(pending)
 
-    async def _ensure_listening(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await self._db.dedicated_connection()
-            await self._listener.add_listener(NOTIFY_CHANNEL, self._on_notify)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("outbox_listen_failed", error=f"{type(exc).__name__}: {exc}")
-            await self._unlisten()
-
-    async def _unlisten(self) -> None:
-        listener, self._listener = self._listener, None
-        if listener is not None:
-            with contextlib.suppress(Exception):
-                await listener.close(timeout=2)
-
-    def _on_notify(self, _conn: Any, _pid: int, _channel: str, payload: object) -> None:
+    def _on_notify(self, payload: str) -> None:
         if payload == self._service:
             self._wake.set()

@@ -15,7 +15,7 @@ import hmac
 import asyncpg
 
 from libs.crypto import SecretBox
-from libs.db import Database
+from libs.db import Database, Notifications
 from libs.observability import get_logger
 from services.ingress.storage import (
     CREDENTIALS_CHANNEL,
@@ -47,13 +47,15 @@ class CredentialCache:
         self._refresh_interval = refresh_interval
         self._snapshot = Credentials(zoho={}, sources={}, verify_token_digests=frozenset())
         self._changed = asyncio.Event()
-        self._listener: asyncpg.Connection | None = None
+        self._notifications = Notifications(
+            db, channel=CREDENTIALS_CHANNEL, on_payload=lambda _: self._changed.set()
+        )
         self._task: asyncio.Task[None] | None = None
         self.reloads = 0
 
     async def start(self) -> None:
         """Load once (so the first request sees every credential), then follow changes."""
-        await self._listen()
+        await self._notifications.ensure()
         await self.reload()
         self._task = asyncio.create_task(self._follow(), name="credential-cache")
 
@@ -62,9 +64,7 @@ class CredentialCache:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close(timeout=2)
+        await self._notifications.close()
 
     async def reload(self) -> None:
         self._snapshot = await load_credentials(self._db, self._box)
@@ -89,17 +89,8 @@ class CredentialCache:
                 await asyncio.wait_for(self._changed.wait(), self._refresh_interval)
             self._changed.clear()
             try:
-                await self._listen()
+                await self._notifications.ensure()
                 await self.reload()
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
                 # Keep serving the last snapshot; the next change or interval retries.
                 log.warning("credential_reload_failed", error=f"{type(exc).__name__}: {exc}")
-
-    async def _listen(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        self._listener = await self._db.dedicated_connection()
-        await self._listener.add_listener(CREDENTIALS_CHANNEL, self._on_change)
-
-    def _on_change(self, _conn: object, _pid: int, _channel: str, _payload: object) -> None:
-        self._changed.set()

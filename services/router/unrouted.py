@@ -11,10 +11,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-import asyncpg
-
 from libs.broker import DEFAULT_EXCHANGE, BrokerConnection, OutgoingMessage, Publisher
-from libs.db import Database
+from libs.db import Database, Notifications
 from libs.events import CloudEvent, EventError
 from libs.observability import get_logger
 from services.router import metrics
@@ -48,7 +46,7 @@ class UnroutedParking:
         self._wanted: set[Account] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
-        self._listener: asyncpg.Connection | None = None
+        self._notifications = Notifications(db, channel=ROUTES_CHANNEL, on_payload=self._on_route)
 
     async def start(self) -> None:
         channel = await self._broker.channel(publisher_confirms=False)
@@ -61,9 +59,7 @@ class UnroutedParking:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close(timeout=2)
+        await self._notifications.close()
 
     async def replay(self, accounts: set[Account] | None = None, *, limit: int = 10_000) -> int:
         """Send parked events back for routing: those of `accounts`, or every routable one."""
@@ -107,7 +103,7 @@ class UnroutedParking:
 
     async def _run(self) -> None:
         while True:
-            await self._listen()
+            await self._notifications.ensure()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._sweep_interval)
             self._wake.clear()
@@ -118,17 +114,7 @@ class UnroutedParking:
                 self._wanted |= wanted
                 log.warning("unrouted_replay_failed", error=f"{type(exc).__name__}: {exc}")
 
-    async def _listen(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await self._db.dedicated_connection()
-            await self._listener.add_listener(ROUTES_CHANNEL, self._on_route)
-        except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
-            log.warning("routes_listen_failed", error=f"{type(exc).__name__}: {exc}")
-            self._listener = None
-
-    def _on_route(self, _conn: object, _pid: int, _channel: str, payload: object) -> None:
-        provider, _, account = str(payload).partition(":")
+    def _on_route(self, payload: str) -> None:
+        provider, _, account = payload.partition(":")
         self._wanted.add((provider, account))
         self._wake.set()
