@@ -4,7 +4,7 @@ DatabaseUnavailable     the database cannot be reached; the message names the re
 """
 
 from libs.db import inbox, outbox
-from libs.db.database import Connection, Database, DatabaseUnavailable, redact_dsn
+from libs.db.database import Connection, Database, DatabaseUnavailable, executor, redact_dsn
 from libs.db.notifications import Notifications
 from libs.db.outbox import OutboxRelay
 
@@ -14,6 +14,7 @@ __all__ = [
     "DatabaseUnavailable",
     "Notifications",
     "OutboxRelay",
+    "executor",
     "inbox",
     "outbox",
     "redact_dsn",

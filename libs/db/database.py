@@ -17,6 +17,12 @@ else:  # asyncpg's runtime class is not generic; only its stubs are
 """A pooled connection, as handlers and storage functions receive it."""
 
 
+def executor(db: Database | Connection) -> asyncpg.Pool | Connection:
+    """Where a storage function runs its statements: the caller's transaction
+    connection when given one (so the write commits with the rest), else the pool."""
+    return db.pool if isinstance(db, Database) else db
+
+
 class DatabaseUnavailable(Exception):
     """PostgreSQL cannot be reached or refused the connection; the message says where."""
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from libs.crypto import SecretBox
-from libs.db import Connection, Database
+from libs.db import Connection, Database, executor
 
 
 @dataclass(frozen=True)
@@ -40,8 +40,7 @@ async def save_settings(
     test_mode: bool,
 ) -> None:
     """Store (or replace) a tenant's device, certificate and password, encrypted."""
-    executor = db.pool if isinstance(db, Database) else db
-    await executor.execute(
+    await executor(db).execute(
         "INSERT INTO efris_settings (tenant_id, tin, device_no, certificate, certificate_password, "
         "certificate_not_after, test_mode) VALUES ($1, $2, $3, $4, $5, $6, $7) "
         "ON CONFLICT (tenant_id) DO UPDATE SET tin = EXCLUDED.tin, device_no = EXCLUDED.device_no, "

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from libs.crypto import SecretBox
-from libs.db import Connection, Database
+from libs.db import Connection, Database, executor
 
 CREDENTIALS_CHANNEL = "switchyard_webhook_credentials"
 
@@ -118,8 +118,7 @@ async def register_whatsapp_verify_token(
 
 async def deactivate(db: Database | Connection, *, tenant_id: str, kind: str, key: str) -> bool:
     """Stop accepting webhooks for this credential; False when the tenant has no such row."""
-    executor = db.pool if isinstance(db, Database) else db
-    status = await executor.execute(
+    status = await executor(db).execute(
         "UPDATE webhook_credentials SET active = false, updated_at = now() "
         "WHERE kind = $1 AND key = $2 AND tenant_id = $3 AND active",
         kind,
@@ -183,8 +182,7 @@ async def _upsert(
     token_digest: str | None = None,
 ) -> bool:
     """Insert or re-activate; False when `(kind, key)` belongs to another tenant."""
-    executor = db.pool if isinstance(db, Database) else db
-    status = await executor.execute(
+    status = await executor(db).execute(
         "INSERT INTO webhook_credentials (kind, key, tenant_id, account_id, secrets, token_digest) "
         "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (kind, key) DO UPDATE SET "
         "secrets = EXCLUDED.secrets, token_digest = EXCLUDED.token_digest, active = true, "

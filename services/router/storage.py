@@ -14,7 +14,7 @@ from datetime import datetime
 
 import asyncpg
 
-from libs.db import Connection, Database
+from libs.db import Connection, Database, executor
 
 ROUTES_CHANNEL = "switchyard_routes"
 
@@ -34,8 +34,7 @@ async def link_account(
     db: Database | Connection, *, tenant_id: str, provider: str, account_id: str, connection_id: str
 ) -> Route:
     """Route `(provider, account_id)` to `connection_id` of `tenant_id`; idempotent, re-activates."""
-    executor = db.pool if isinstance(db, Database) else db
-    row = await executor.fetchrow(
+    row = await executor(db).fetchrow(
         "INSERT INTO routes (id, tenant_id, provider, account_id, connection_id) "
         "VALUES ($1, $2, $3, $4, $5) "
         "ON CONFLICT (provider, account_id, connection_id) DO UPDATE "
@@ -56,8 +55,7 @@ async def unlink_account(
     db: Database | Connection, *, tenant_id: str, provider: str, account_id: str, connection_id: str
 ) -> bool:
     """Stop routing to `connection_id`; False when the tenant has no such route."""
-    executor = db.pool if isinstance(db, Database) else db
-    status = await executor.execute(
+    status = await executor(db).execute(
         "UPDATE routes SET active = false, updated_at = now() WHERE tenant_id = $1 "
         "AND provider = $2 AND account_id = $3 AND connection_id = $4 AND active",
         tenant_id,
@@ -70,8 +68,7 @@ async def unlink_account(
 
 async def routes_for(conn: Connection | Database, *, provider: str, account_id: str) -> list[Route]:
     """The active routes of one provider account, oldest first (empty when nobody connected it)."""
-    executor = conn.pool if isinstance(conn, Database) else conn
-    rows = await executor.fetch(
+    rows = await executor(conn).fetch(
         "SELECT id, tenant_id, provider, account_id, connection_id FROM routes "
         "WHERE provider = $1 AND account_id = $2 AND active ORDER BY created_at, id",
         provider,

@@ -20,7 +20,7 @@ from datetime import datetime
 import asyncpg
 
 from libs.crypto import SecretBox
-from libs.db import Connection, Database
+from libs.db import Connection, Database, executor
 
 _SELECT_VIEW = (
     "SELECT id, tenant_id, phone_number_id, model, system_prompt, temperature, active, created_at "
@@ -62,9 +62,8 @@ async def create_account(
     temperature: float,
 ) -> WhatsAppAccountView:
     """A new active account (its id is a new chatbot id); raises `NumberTaken`."""
-    executor = db.pool if isinstance(db, Database) else db
     try:
-        row = await executor.fetchrow(
+        row = await executor(db).fetchrow(
             "INSERT INTO whatsapp_accounts (id, tenant_id, phone_number_id, access_token, model, "
             "system_prompt, temperature) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING *",
             f"bot_{uuid.uuid4().hex[:16]}", tenant_id, phone_number_id,
@@ -89,8 +88,7 @@ async def deactivate_account(
     db: Database | Connection, *, tenant_id: str, account_id: str
 ) -> WhatsAppAccountView | None:
     """Stop the bot; the account as it was, or None when the tenant has no such active account."""
-    executor = db.pool if isinstance(db, Database) else db
-    row = await executor.fetchrow(
+    row = await executor(db).fetchrow(
         "UPDATE whatsapp_accounts SET active = false WHERE id = $1 AND tenant_id = $2 AND active "
         "RETURNING *",
         account_id,

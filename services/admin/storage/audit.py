@@ -8,7 +8,7 @@ from typing import Any
 
 import orjson
 
-from libs.db import Connection, Database
+from libs.db import Connection, Database, executor
 from services.admin.auth.principal import Principal
 
 
@@ -34,8 +34,7 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append one entry; pass a transaction connection to commit it with the change itself."""
-    executor = db.pool if isinstance(db, Database) else db
-    await executor.execute(
+    await executor(db).execute(
         "INSERT INTO audit_log (actor, actor_role, tenant_id, action, target, details) "
         "VALUES ($1, $2, $3, $4, $5, $6::jsonb)",
         actor.subject if actor else "anonymous",
