@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from deploy.demo import run_demo  # noqa: E402
-from libs.config import DEFAULT_HTTP_PORTS  # noqa: E402
+from libs.config import DEFAULT_HTTP_PORTS, redact_url  # noqa: E402
 from libs.db import Database  # noqa: E402
 from libs.db.migrate import migrate  # noqa: E402
 from services.admin.storage.sessions import create_owner  # noqa: E402
@@ -96,13 +96,13 @@ async def check_infrastructure(env: dict[str, str]) -> list[str]:
     amqp = URL(env["AMQP_URL"])
     if not await _reachable(amqp.host or "127.0.0.1", amqp.port or 5672):
         problems.append(
-            f"RabbitMQ is not reachable at {amqp.with_password('***') if amqp.password else amqp} "
+            f"RabbitMQ is not reachable at {redact_url(env['AMQP_URL'])} "
             "- start it with `rabbitmq-server -detached` (or set AMQP_URL)"
         )
     pg = URL(env["DATABASE_URL"])
     if not await _reachable(pg.host or "127.0.0.1", pg.port or 5432):
         problems.append(
-            f"PostgreSQL is not reachable at {pg.with_password('***') if pg.password else pg} "
+            f"PostgreSQL is not reachable at {redact_url(env['DATABASE_URL'])} "
             "- start it with `pg_ctlcluster 15 main start` (or set DATABASE_URL)"
         )
     return problems

@@ -20,7 +20,7 @@ from libs.broker._errors import (
     RetryableError,
 )
 from libs.broker._headers import ATTEMPT, ERROR, ERROR_KIND, FAILED_AT, REPLAYS, SERVICE
-from libs.broker.connection import BrokerConnection, redact
+from libs.broker.connection import BrokerConnection
 from libs.broker.consumer import Consumer
 from libs.broker.dead_letters import DeadLetter, DeadLetters
 from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
@@ -61,6 +61,5 @@ __all__ = [
     "Topology",
     "inspect_queue",
     "next_tier",
-    "redact",
     "topic_matches",
 ]

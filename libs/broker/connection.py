@@ -11,15 +11,10 @@ from aio_pika.abc import AbstractRobustChannel, AbstractRobustConnection
 from yarl import URL
 
 from libs.broker._errors import BrokerUnavailable
+from libs.config import redact_url
 from libs.observability import get_logger, metrics
 
 log = get_logger(__name__)
-
-
-def redact(url: str) -> str:
-    """The URL with its password masked, for messages and logs."""
-    parsed = URL(url)
-    return str(parsed.with_password("***")) if parsed.password else url
 
 
 class BrokerConnection:
@@ -51,7 +46,7 @@ class BrokerConnection:
         self.reconnected = asyncio.Event()
 
     def __repr__(self) -> str:
-        return f"BrokerConnection(url={redact(self._url)!r}, name={self._name!r})"
+        return f"BrokerConnection(url={redact_url(self._url)!r}, name={self._name!r})"
 
     async def connect(self) -> None:
         """Open the connection; raise `BrokerUnavailable` saying where, if the broker is unreachable."""
@@ -63,7 +58,7 @@ class BrokerConnection:
             )
         except (TimeoutError, OSError, aiormq.exceptions.AMQPError) as exc:
             raise BrokerUnavailable(
-                f"RabbitMQ is unreachable at {redact(self._url)} ({type(exc).__name__})",
+                f"RabbitMQ is unreachable at {redact_url(self._url)} ({type(exc).__name__})",
                 exchange="",
                 routing_key="",
             ) from exc

@@ -12,6 +12,14 @@ from libs.config._settings import (
     Environment,
     ServiceSettings,
     load_settings,
+    redact_url,
 )
 
-__all__ = ["DEFAULT_HTTP_PORTS", "ConfigError", "Environment", "ServiceSettings", "load_settings"]
+__all__ = [
+    "DEFAULT_HTTP_PORTS",
+    "ConfigError",
+    "Environment",
+    "ServiceSettings",
+    "load_settings",
+    "redact_url",
+]

@@ -5,6 +5,7 @@ from typing import Any, TypeVar
 
 from pydantic import AmqpDsn, Field, PostgresDsn, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from yarl import URL
 
 DEFAULT_HTTP_PORTS: dict[str, int] = {
     "ingress": 8000,
@@ -70,6 +71,12 @@ class ServiceSettings(BaseSettings):
     def retry_tiers(self) -> tuple[float, ...]:
         """Retry tier delays in seconds, in order."""
         return tuple(int(ms) / 1000 for ms in self.retry_tiers_ms.split(","))
+
+
+def redact_url(url: str) -> str:
+    """`url` with its password masked: how a broker or database URL may appear in a message or log."""
+    parsed = URL(url)
+    return str(parsed.with_password("***")) if parsed.password else url
 
 
 SettingsT = TypeVar("SettingsT", bound=BaseSettings)

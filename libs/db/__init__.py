@@ -4,7 +4,7 @@ DatabaseUnavailable     the database cannot be reached; the message names the re
 """
 
 from libs.db import inbox, outbox
-from libs.db.database import Connection, Database, DatabaseUnavailable, executor, redact_dsn
+from libs.db.database import Connection, Database, DatabaseUnavailable, executor
 from libs.db.notifications import Notifications
 from libs.db.outbox import OutboxRelay
 
@@ -17,5 +17,4 @@ __all__ = [
     "executor",
     "inbox",
     "outbox",
-    "redact_dsn",
 ]

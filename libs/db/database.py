@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, TypeAlias
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
-from yarl import URL
+
+from libs.config import redact_url
 
 if TYPE_CHECKING:
     Connection: TypeAlias = PoolConnectionProxy[asyncpg.Record]
@@ -25,11 +26,6 @@ def executor(db: Database | Connection) -> asyncpg.Pool | Connection:
 
 class DatabaseUnavailable(Exception):
     """PostgreSQL cannot be reached or refused the connection; the message says where."""
-
-
-def redact_dsn(dsn: str) -> str:
-    parsed = URL(dsn)
-    return str(parsed.with_password("***")) if parsed.password else dsn
 
 
 class Database:
@@ -56,7 +52,7 @@ class Database:
             )
         except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
             raise DatabaseUnavailable(
-                f"PostgreSQL is unreachable at {redact_dsn(dsn)} ({type(exc).__name__}: {exc})"
+                f"PostgreSQL is unreachable at {redact_url(dsn)} ({type(exc).__name__}: {exc})"
             ) from exc
         return cls(pool, dsn)
 

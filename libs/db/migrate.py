@@ -16,8 +16,8 @@ from pydantic import PostgresDsn
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from yarl import URL
 
-from libs.config import ConfigError, load_settings
-from libs.db.database import DatabaseUnavailable, redact_dsn
+from libs.config import ConfigError, load_settings, redact_url
+from libs.db.database import DatabaseUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 KERNEL_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -45,12 +45,12 @@ async def create_database_if_missing(dsn: str) -> bool:
     url = URL(dsn)
     name = url.path.lstrip("/")
     if not name:
-        raise DatabaseUnavailable(f"DATABASE_URL names no database: {redact_dsn(dsn)}")
+        raise DatabaseUnavailable(f"DATABASE_URL names no database: {redact_url(dsn)}")
     try:
         conn = await asyncpg.connect(str(url.with_path("/postgres")), timeout=10)
     except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
         raise DatabaseUnavailable(
-            f"PostgreSQL is unreachable at {redact_dsn(dsn)} ({type(exc).__name__}: {exc})"
+            f"PostgreSQL is unreachable at {redact_url(dsn)} ({type(exc).__name__}: {exc})"
         ) from exc
     try:
         if await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
@@ -78,7 +78,7 @@ def main() -> None:
     except (ConfigError, DatabaseUnavailable) as exc:
         print(f"migrate: {exc}", file=sys.stderr)
         sys.exit(1)
-    print(f"migrate: {redact_dsn(str(settings.database_url))} is at the latest schema")
+    print(f"migrate: {redact_url(str(settings.database_url))} is at the latest schema")
 
 
 if __name__ == "__main__":
