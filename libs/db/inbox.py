@@ -28,15 +28,3 @@ async def mark_seen(tx: Connection, *, consumer: str, event_id: str) -> bool:
     )
     return bool(inserted)
 
-
-async def prune(conn: Connection, *, older_than_days: int, batch: int = 5000) -> int:
-    """Delete inbox rows older than the longest possible redelivery window; count them."""
-    status = await conn.execute(
-        "WITH old AS (SELECT consumer, event_id FROM inbox "
-        "WHERE seen_at < now() - make_interval(days => $1) LIMIT $2) "
-        "DELETE FROM inbox i USING old WHERE i.consumer = old.consumer "
-        "AND i.event_id = old.event_id",
-        older_than_days,
-        batch,
-    )
-    return int(status.split()[-1])

@@ -27,9 +27,6 @@ class Principal:
     scopes: frozenset[Scope]
     via_api_key: bool = False
 
-    def can_write(self) -> bool:
-        return Scope.WRITE in self.scopes
-
     def tenant(self) -> str:
         """The caller's tenant; only meaningful on tenant endpoints (checked before handlers run)."""
         assert self.tenant_id is not None
