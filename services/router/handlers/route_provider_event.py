@@ -18,8 +18,8 @@ async def route_provider_event(event: CloudEvent, deps: RouterDeps) -> None:
     A duplicate notification (same provider dedupe key) is dropped.
     """
     provider, account = provider_of(event), account_of(event)
-    routes = await routes_for(deps.db, provider=provider, account_id=account)
     async with deps.db.transaction() as tx:
+        routes = await routes_for(tx, provider=provider, account_id=account)
         if not routes:
             await outbox.enqueue(
                 tx, service=deps.name, event=event, exchange="", routing_key=deps.unrouted_queue
