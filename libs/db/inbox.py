@@ -27,4 +27,3 @@ async def mark_seen(tx: Connection, *, consumer: str, event_id: str) -> bool:
         event_id,
     )
     return bool(inserted)
-
