@@ -4,7 +4,7 @@ import os
 import socket
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from libs.broker import BrokerConnection, BrokerUnavailable, Publisher, Topology
 from libs.config import ServiceSettings
@@ -17,41 +17,59 @@ class StartupError(Exception):
 
 @dataclass(frozen=True)
 class Platform:
-    """The shared ports every service gets: broker, publisher, topology names, database."""
+    """The shared ports every service gets: broker, publisher, topology names, database.
+
+    A service that opens no broker (`uses_broker=False`, e.g. the sandbox) has none:
+    asking for `broker` or `publisher` then raises `StartupError` naming the service, so
+    a bootstrap that needs them fails at start, not on its first publish.
+    """
 
     service: str
     settings: ServiceSettings
     topology: Topology
-    broker: BrokerConnection
-    publisher: Publisher
     db: Database | None
+    broker_connection: BrokerConnection | None = field(default=None, repr=False)
+    broker_publisher: Publisher | None = field(default=None, repr=False)
+
+    @property
+    def uses_broker(self) -> bool:
+        """True when the platform holds a broker connection and a publisher."""
+        return self.broker_connection is not None
+
+    @property
+    def broker(self) -> BrokerConnection:
+        """The broker connection; `StartupError` when this service opened none."""
+        if self.broker_connection is None:
+            raise StartupError(f"{self.service} was started without a broker (uses_broker=False)")
+        return self.broker_connection
+
+    @property
+    def publisher(self) -> Publisher:
+        """The confirmed publisher; `StartupError` when this service opened no broker."""
+        if self.broker_publisher is None:
+            raise StartupError(f"{self.service} was started without a broker (uses_broker=False)")
+        return self.broker_publisher
 
 
 @asynccontextmanager
 async def open_platform(
-    settings: ServiceSettings, *, service: str, uses_database: bool = True
+    settings: ServiceSettings,
+    *,
+    service: str,
+    uses_database: bool = True,
+    uses_broker: bool = True,
 ) -> AsyncIterator[Platform]:
-    """Connect broker and database, declare the exchanges, open the publisher; close in reverse."""
+    """Connect broker and database, declare the exchanges, open the publisher; close in reverse.
+
+    `uses_broker=False` / `uses_database=False` skip that dependency entirely: nothing is
+    connected, and the platform's `broker`/`publisher` (or `db`) are absent.
+    """
     async with AsyncExitStack() as stack:
-        broker = BrokerConnection(
-            url=str(settings.amqp_url),
-            name=f"{service}@{socket.gethostname()}:{os.getpid()}",
-            service=service,
-        )
-        try:
-            await broker.connect()
-        except BrokerUnavailable as exc:
-            raise StartupError(
-                f"{exc}. Start it (`rabbitmq-server -detached`, or `make up`) or set AMQP_URL."
-            ) from exc
-        stack.push_async_callback(broker.close)
         topology = Topology(settings.broker_prefix)
-        channel = await broker.channel(publisher_confirms=False)
-        await topology.declare_exchanges(channel)
-        await channel.close()
-        publisher = Publisher(connection=broker, service=service)
-        await publisher.start()
-        stack.push_async_callback(publisher.close)
+        broker: BrokerConnection | None = None
+        publisher: Publisher | None = None
+        if uses_broker:
+            broker, publisher = await _open_broker(stack, settings, service, topology)
         db: Database | None = None
         if uses_database:
             try:
@@ -66,7 +84,31 @@ async def open_platform(
             service=service,
             settings=settings,
             topology=topology,
-            broker=broker,
-            publisher=publisher,
             db=db,
+            broker_connection=broker,
+            broker_publisher=publisher,
         )
+
+
+async def _open_broker(
+    stack: AsyncExitStack, settings: ServiceSettings, service: str, topology: Topology
+) -> tuple[BrokerConnection, Publisher]:
+    broker = BrokerConnection(
+        url=str(settings.amqp_url),
+        name=f"{service}@{socket.gethostname()}:{os.getpid()}",
+        service=service,
+    )
+    try:
+        await broker.connect()
+    except BrokerUnavailable as exc:
+        raise StartupError(
+            f"{exc}. Start it (`rabbitmq-server -detached`, or `make up`) or set AMQP_URL."
+        ) from exc
+    stack.push_async_callback(broker.close)
+    channel = await broker.channel(publisher_confirms=False)
+    await topology.declare_exchanges(channel)
+    await channel.close()
+    publisher = Publisher(connection=broker, service=service)
+    await publisher.start()
+    stack.push_async_callback(publisher.close)
+    return broker, publisher

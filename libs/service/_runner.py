@@ -55,10 +55,17 @@ async def serve(
     """Run the service until `stop` is set, then shut down in reverse order of start."""
     async with AsyncExitStack() as stack:
         platform = await stack.enter_async_context(
-            open_platform(settings, service=spec.name, uses_database=spec.uses_database)
+            open_platform(
+                settings,
+                service=spec.name,
+                uses_database=spec.uses_database,
+                uses_broker=spec.uses_broker,
+            )
         )
         deps = await stack.enter_async_context(spec.bootstrap(settings, platform))
-        checks: dict[str, ReadinessCheck] = {"broker": platform.broker.check}
+        checks: dict[str, ReadinessCheck] = {}
+        if platform.uses_broker:
+            checks["broker"] = platform.broker.check
         if platform.db is not None:
             checks["database"] = platform.db.check
         subscriptions = spec.subscriptions(deps)

@@ -28,6 +28,8 @@ class ServiceSpec(Generic[SettingsT, DepsT]):
     - `subscriptions(deps)`: the subscription table; the work queue is bound from it.
     - `create_app(deps)`: the service's aiohttp routes, served beside /metrics and /healthz.
     - `relays_outbox`: run the outbox relay for this service's rows.
+    - `uses_database` / `uses_broker`: open that dependency at start (both by default); a
+      service without a broker can have no subscriptions and relay no outbox.
     """
 
     name: str
@@ -36,5 +38,6 @@ class ServiceSpec(Generic[SettingsT, DepsT]):
     subscriptions: Callable[[DepsT], Sequence[Subscription[Any, DepsT]]] = _no_subscriptions
     create_app: Callable[[DepsT], web.Application] | None = None
     uses_database: bool = True
+    uses_broker: bool = True
     relays_outbox: bool = False
     watchdog_interval: float = 5.0
