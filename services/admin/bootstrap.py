@@ -11,18 +11,22 @@ from pydantic import Field, SecretStr
 from libs.broker import Exchange, Subscription
 from libs.config import Environment, ServiceSettings
 from libs.crypto import SecretBox
+from libs.http import ProviderHttp
 from libs.service import Platform, ServiceSpec, StartupError
 from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.auth.tokens import TokenIssuer
 from services.admin.deps import AdminDeps, LoginPolicy
 from services.admin.handlers.record_activity import record_activity
 from services.admin.http import create_app
+from services.erp_sync.apps import ErpAppSettings
+from services.erp_sync.bootstrap import now
+from services.erp_sync.connect import ErpConnector
 
 NAME = "admin"
 CONSUMING_SERVICES = ("router", "erp_sync", "fiscalizer", "whatsapp_bot", "outbound", "admin")
 
 
-class AdminSettings(ServiceSettings):
+class AdminSettings(ServiceSettings, ErpAppSettings):
     jwt_secret: SecretStr | None = None
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_s: int = Field(default=14 * 86400, ge=3600)
@@ -55,22 +59,33 @@ async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[Ad
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
-    yield AdminDeps(
-        db=platform.db,
-        box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
-        tokens=tokens,
-        refresh_ttl_s=settings.refresh_token_ttl_s,
-        login=LoginPolicy(
-            attempts=SlidingWindow(limit=settings.login_attempts_per_minute, window_s=60),
-            max_failures=settings.login_max_failures,
-            lockout_s=settings.login_lockout_s,
-        ),
-        broker=platform.broker,
-        publisher=platform.publisher,
-        topology=platform.topology,
-        consuming_services=settings.consuming_services,
-        retry_tiers=settings.retry_tiers,
-    )
+    box = SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+    async with ProviderHttp.open() as http:
+        yield AdminDeps(
+            db=platform.db,
+            box=box,
+            tokens=tokens,
+            refresh_ttl_s=settings.refresh_token_ttl_s,
+            login=LoginPolicy(
+                attempts=SlidingWindow(limit=settings.login_attempts_per_minute, window_s=60),
+                max_failures=settings.login_max_failures,
+                lockout_s=settings.login_lockout_s,
+            ),
+            broker=platform.broker,
+            publisher=platform.publisher,
+            topology=platform.topology,
+            consuming_services=settings.consuming_services,
+            retry_tiers=settings.retry_tiers,
+            erp=ErpConnector.build(
+                settings,
+                http,
+                db=platform.db,
+                box=box,
+                state_secret=settings.jwt_secret.get_secret_value(),
+                events_exchange=platform.topology.exchange(Exchange.EVENTS),
+                clock=now,
+            ),
+        )
 
 
 def subscriptions(deps: AdminDeps) -> Sequence[Subscription[Any, AdminDeps]]:

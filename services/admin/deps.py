@@ -7,6 +7,7 @@ from libs.crypto import SecretBox
 from libs.db import Database
 from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.auth.tokens import TokenIssuer
+from services.erp_sync.connect import ErpConnector
 
 
 @dataclass(frozen=True)
@@ -33,3 +34,4 @@ class AdminDeps:
     topology: Topology
     consuming_services: tuple[str, ...]
     retry_tiers: tuple[float, ...]
+    erp: ErpConnector

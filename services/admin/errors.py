@@ -7,7 +7,8 @@ AdminError              -> {"error": {"code", "message"}} with `status`
 ├── NotFound            404  no such object *for this caller* (other tenants' objects too)
 ├── Conflict            409  would duplicate something unique (an email, a name)
 ├── Unprocessable       422  valid shape, but the content is refused (expired certificate...)
-└── TooManyRequests     429  login rate limit or lockout; `retry_after` seconds
+├── TooManyRequests     429  login rate limit or lockout; `retry_after` seconds
+└── BadGateway          502  a provider did not complete what the request needed (an OAuth connect)
 """
 
 from __future__ import annotations
@@ -62,3 +63,8 @@ class TooManyRequests(AdminError):
     def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+
+
+class BadGateway(AdminError):
+    status = 502
+    code = "bad_gateway"

@@ -66,6 +66,19 @@ async def unlink_account(
     return status != "UPDATE 0"
 
 
+async def unlink_connection(
+    db: Database | Connection, *, tenant_id: str, connection_id: str
+) -> list[str]:
+    """Stop routing every account to `connection_id`; the account ids that were unlinked."""
+    rows = await executor(db).fetch(
+        "UPDATE routes SET active = false, updated_at = now() WHERE tenant_id = $1 "
+        "AND connection_id = $2 AND active RETURNING account_id",
+        tenant_id,
+        connection_id,
+    )
+    return [row["account_id"] for row in rows]
+
+
 async def routes_for(conn: Connection | Database, *, provider: str, account_id: str) -> list[Route]:
     """The active routes of one provider account, oldest first (empty when nobody connected it)."""
     rows = await executor(conn).fetch(

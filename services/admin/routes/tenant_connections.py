@@ -3,8 +3,8 @@
     GET    /api/tenant/connections              every route: provider, account id, connection id
     DELETE /api/tenant/connections/{route_id}   disconnect one (the router stops delivering)
 
-Connecting an ERP (the OAuth start and callback for QuickBooks, Xero and Zoho) is
-not here yet: it arrives with the erp_sync issue, which owns the tokens. WhatsApp
+ERPs (QuickBooks, Xero, Zoho) are connected and disconnected through /api/tenant/erp
+(routes/tenant_erp.py), which keeps their OAuth tokens and routes together. WhatsApp
 numbers are connected and removed through /api/tenant/whatsapp/accounts, which
 keeps the bot, its verify token and its route together.
 """
@@ -19,6 +19,7 @@ from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import NotFound, Unprocessable
 from services.admin.storage import audit
+from services.erp_sync.apps import PROVIDERS as ERP_PROVIDERS
 from services.router.storage import TenantRoute, route_of_tenant, routes_of_tenant, unlink_account
 
 
@@ -47,6 +48,10 @@ async def disconnect(call: Call[None, None], deps: AdminDeps) -> None:
     route = await route_of_tenant(deps.db, tenant_id=tenant_id, route_id=call.path["route_id"])
     if route is None or not route.active:
         raise NotFound("no such active connection")
+    if route.provider in ERP_PROVIDERS:
+        raise Unprocessable(
+            "ERP connections are removed with DELETE /api/tenant/erp/connections/{id}"
+        )
     if route.provider == "whatsapp":
         raise Unprocessable(
             "WhatsApp numbers are removed with DELETE /api/tenant/whatsapp/accounts/{id}"
