@@ -1,0 +1,1 @@
+"""ERP sync: reads tenants' invoices from QuickBooks, Xero and Zoho Books as canonical invoices."""
