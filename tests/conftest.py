@@ -24,6 +24,7 @@ from libs.broker import (
 from libs.crypto import SecretBox
 from libs.db import Database
 from tests.support.environment import TestEnvironment, create_environment, drop_environment
+from tests.support.sandbox import SandboxControl, sandbox_running
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -164,3 +165,14 @@ async def tcp_proxy() -> AsyncIterator[TcpProxy]:
     await proxy.start()
     yield proxy
     await proxy.close()
+
+
+@pytest.fixture
+async def sandbox(test_env: TestEnvironment) -> AsyncIterator[SandboxControl]:
+    """A provider sandbox of this test's own (in-process, free port); see tests/support/sandbox.py.
+
+    Its webhooks go to SANDBOX_INGRESS_URL (nothing listens by default); a test that wants them
+    delivered starts ingress and its own sandbox with `sandbox_running(sandbox_ingress_url=...)`.
+    """
+    async with sandbox_running() as control:
+        yield control

@@ -1,0 +1,94 @@
+"""The one wrapper every simulated-provider route runs in: faults, latency, inspection.
+
+    request ─> account_of ─> Faults.draw ─> latency
+               ├─ fault "before": the fault's answer, handler not run
+               └─ handler (ProviderError → its answer) ─> fault "after": the fault's answer
+            ─> RequestLog.record(masked request, final status)
+
+A provider module describes itself once as a `Surface` (its fault/inspection name, how to
+find the account a request concerns, what its error body looks like) and wraps each of its
+handlers with `simulated(surface, handler)`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+import orjson
+from aiohttp import web
+
+from services.sandbox.deps import DEPS, SandboxDeps
+from services.sandbox.errors import ProviderError
+from services.sandbox.faults import Fault
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+AccountOf = Callable[[web.Request, SandboxDeps], Awaitable[str | None]]
+RETRY_AFTER_S = "1"
+MALFORMED = b'{"unterminated": ['
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A simulated provider as faults and inspection know it."""
+
+    name: str
+    account_of: AccountOf
+    fault_body: Callable[[int], object]
+
+
+def simulated(surface: Surface, handler: Handler) -> Handler:
+    """`handler` with `surface`'s faults, latency and request recording around it."""
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        deps = request.app[DEPS]
+        account = await surface.account_of(request, deps)
+        draw = deps.faults.draw(surface.name, account_id=account, path=request.path)
+        response: web.StreamResponse
+        if draw.latency_s:
+            await asyncio.sleep(draw.latency_s)  # the simulated provider's latency
+        if draw.fault is not None and draw.fault.when == "before":
+            response = fault_response(surface, draw.fault)
+        else:
+            try:
+                response = await handler(request)
+            except ProviderError as exc:
+                response = provider_json(exc.status, exc.body, headers=exc.headers)
+            if draw.fault is not None:
+                response = fault_response(surface, draw.fault)
+        at = deps.clock.utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        await deps.requests.record(
+            request, provider=surface.name, account_id=account, status=response.status, at=at
+        )
+        return response
+
+    handle.__name__ = getattr(handler, "__name__", "simulated")
+    return handle
+
+
+def provider_json(
+    status: int, body: object, *, headers: Mapping[str, str] | None = None
+) -> web.Response:
+    """A provider's JSON answer (orjson: money stays a JSON number)."""
+    return web.Response(
+        status=status,
+        body=orjson.dumps(body),
+        content_type="application/json",
+        headers=headers,
+    )
+
+
+def fault_response(surface: Surface, fault: Fault) -> web.Response:
+    """The injected answer: provider-shaped error, malformed JSON (200) or an empty body."""
+    headers = {"Retry-After": RETRY_AFTER_S} if fault.status == 429 else None
+    if fault.body == "malformed":
+        return web.Response(status=200, body=MALFORMED, content_type="application/json")
+    if fault.body == "empty":
+        return web.Response(status=fault.status, headers=headers)
+    return provider_json(fault.status, surface.fault_body(fault.status), headers=headers)
+
+
+def base_url(request: web.Request) -> str:
+    """The sandbox's own public base URL as this request reached it (works on port 0)."""
+    return f"{request.scheme}://{request.host}"
