@@ -142,7 +142,7 @@ async def request_params(request: web.Request) -> dict[str, str]:
     params = {key: value for key, value in request.query.items()}
     if request.content_type == "application/x-www-form-urlencoded":
         params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
-    elif request.can_read_body:
+    elif request.body_exists:
         try:
             body = orjson.loads(await request.read())
         except orjson.JSONDecodeError:

@@ -85,7 +85,7 @@ class RequestLog:
                 method=request.method,
                 path=request.path,
                 query=masked_pairs(request.query.items()),
-                headers={name: _header(name, value) for name, value in request.headers.items()},
+                headers={str(name): _header(name, value) for name, value in request.headers.items()},
                 form=form,
                 body=body,
                 status=status,
@@ -128,7 +128,7 @@ def _header(name: str, value: str) -> str:
 
 
 async def _content(request: web.Request) -> tuple[dict[str, str] | None, Any]:
-    if not request.can_read_body:
+    if not request.body_exists:
         return None, None
     raw = await request.read()  # aiohttp caches the bytes: the handler read the same ones
     if request.content_type == "application/x-www-form-urlencoded":

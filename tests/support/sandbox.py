@@ -81,10 +81,12 @@ class SandboxControl:
     def zoho_accounts_base(self) -> str:
         return f"{self.base_url}/zoho-accounts"
 
-    async def call(self, method: str, path: str, body: Json | None = None, **query: str) -> Any:
+    async def call(
+        self, method: str, path: str, body: Json | None = None, *, query: Json | None = None
+    ) -> Any:
         """One control call; the JSON answer, or `SandboxRefused`."""
         async with self.session.request(
-            method, f"{self.base_url}{path}", json=body, params=query or None
+            method, f"{self.base_url}{path}", json=body, params=query
         ) as response:
             answer = await response.json(content_type=None)
             if response.status >= 400:
@@ -246,7 +248,7 @@ class SandboxControl:
         query = {"provider": provider, "account_id": account_id, "path_contains": path_contains}
         given = {key: value for key, value in query.items() if value is not None}
         found: list[Json] = (
-            await self.call("GET", "/_sandbox/requests", since=str(since), **given)
+            await self.call("GET", "/_sandbox/requests", query={**given, "since": str(since)})
         )["requests"]
         return found
 
