@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.sandbox.oauth_flows import CLIENT_SECRET, connect, refresh
 from tests.integration.sandbox.test_quickbooks_api import qbo, two_lines
+from tests.support.sandbox import SandboxRefused
 
 
 async def quickbooks_ready(sandbox):
@@ -71,7 +74,7 @@ async def test_malformed_and_empty_fault_bodies(sandbox):
 
 
 async def test_identity_fault_after_issues_tokens_the_client_never_sees(sandbox):
-    realm, tokens, _ = await quickbooks_ready(sandbox)
+    _, tokens, _ = await quickbooks_ready(sandbox)
     await sandbox.set_fault("intuit-oauth", statuses=[502], when="after", count=1)
     status, _ = await refresh(sandbox, "quickbooks", tokens["refresh_token"])
     assert status == 502
@@ -80,15 +83,14 @@ async def test_identity_fault_after_issues_tokens_the_client_never_sees(sandbox)
     assert body["refresh_token"] != tokens["refresh_token"]
 
 
-async def test_bad_fault_rules_are_refused_with_400(sandbox):
-    for rule in ({"error_rate": 2}, {"statuses": [200]}, {"when": "sometimes"}, {"bogus": 1}):
-        try:
-            await sandbox.set_fault("quickbooks", **rule)
-        except AssertionError as refused:
-            assert refused.status == 400  # type: ignore[attr-defined]
-            assert refused.body["error"]["code"] == "invalid_request"  # type: ignore[attr-defined]
-        else:
-            raise AssertionError(f"{rule} was accepted")
+@pytest.mark.parametrize(
+    "rule", [{"error_rate": 2}, {"statuses": [200]}, {"when": "sometimes"}, {"bogus": 1}]
+)
+async def test_bad_fault_rules_are_refused_with_400(sandbox, rule):
+    with pytest.raises(SandboxRefused) as refused:
+        await sandbox.set_fault("quickbooks", **rule)
+    assert refused.value.status == 400
+    assert refused.value.body["error"]["code"] == "invalid_request"
     async with sandbox.session.put(f"{sandbox.base_url}/_sandbox/faults/stripe", json={}) as r:
         assert r.status == 404
 

@@ -46,6 +46,7 @@ def routes() -> list[web.RouteDef]:
     """The Xero API routes."""
     return [
         web.get("/xero/connections", simulated(SURFACE, connections)),
+        web.get("/xero/Connections", simulated(SURFACE, connections)),  # xero-python's spelling
         web.get(f"{API}/Invoices", simulated(SURFACE, list_invoices)),
         web.get(f"{API}/Invoices/{{id}}", simulated(SURFACE, get_invoice)),
         web.put(f"{API}/Invoices", simulated(SURFACE, create_invoices)),

@@ -12,15 +12,29 @@ raise `XeroInvalid` carrying the validation messages Xero would list.
 
 from __future__ import annotations
 
+import re
 import uuid
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from services.sandbox.money import cents, number, tax_on, tax_within
 from services.sandbox.providers.xero.organisation import Json, Organisation, ms_json
+
+MS_DATE = re.compile(r"^/Date\((?P<ms>-?\d+)(?:[+-]\d{4})?\)/$")
+
+
+def _ms_json_date(value: object) -> object:
+    """Xero clients may send dates as `/Date(1551916800000+0000)/` (xero-python does)."""
+    found = MS_DATE.match(value) if isinstance(value, str) else None
+    if found is None:
+        return value
+    return datetime.fromtimestamp(int(found["ms"]) / 1000, UTC).date()
+
+
+XeroDate = Annotated[date | None, BeforeValidator(_ms_json_date)]
 
 
 class XeroInvalid(Exception):
@@ -59,8 +73,8 @@ class InvoiceIn(BaseModel):
     LineItems: list[LineItemIn] = Field(min_length=1)
     LineAmountTypes: Literal["Exclusive", "Inclusive", "NoTax"] = "Exclusive"
     CurrencyCode: str | None = None
-    Date: date | None = None
-    DueDate: date | None = None
+    Date: XeroDate = None
+    DueDate: XeroDate = None
     Status: Literal["DRAFT", "SUBMITTED", "AUTHORISED", "PAID", "VOIDED", "DELETED"] = "DRAFT"
     Reference: str | None = None
     InvoiceNumber: str | None = None
