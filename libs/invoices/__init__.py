@@ -13,6 +13,9 @@ tax-exclusive per line (`net`), with the line's tax beside it; the totals equal 
 of the lines (`Invoice` refuses one whose lines do not add up to its totals).
 
     InvoiceError      an ERP's record cannot be mapped (a required field is missing or malformed)
+
+`money()` reads a JSON number or string as an exact Decimal; `round_cents()` is the one
+rounding rule (half-up to cents) the model and every mapper use.
 """
 
 from libs.invoices._model import (
@@ -25,6 +28,7 @@ from libs.invoices._model import (
     InvoiceTotals,
     InvoiceVoided,
     money,
+    round_cents,
 )
 
 __all__ = [
@@ -37,4 +41,5 @@ __all__ = [
     "InvoiceTotals",
     "InvoiceVoided",
     "money",
+    "round_cents",
 ]

@@ -42,6 +42,7 @@ def money(value: object, *, field: str) -> Decimal:
 
 
 def round_cents(value: Decimal) -> Decimal:
+    """`value` rounded half-up to whole cents (2.675 -> 2.68, -2.675 -> -2.68)."""
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
