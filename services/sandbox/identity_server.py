@@ -27,7 +27,7 @@ from yarl import URL
 
 from services.sandbox.deps import DEPS, Identity, SandboxDeps
 from services.sandbox.oauth import Issued, OAuthRefused
-from services.sandbox.simulation import AccountOf, Handler, provider_json
+from services.sandbox.simulation import AccountOf, Handler, Surface, provider_json, simulated
 
 ACCOUNT_PARAM = "sandbox_account"
 
@@ -212,3 +212,24 @@ def _page(status: int, title: str, content: str) -> web.Response:
         f"</head><body><h1>{html.escape(title)}</h1>{content}</body></html>"
     )
     return web.Response(status=status, text=page, content_type="text/html")
+
+
+def identity_surface(name: str, identity: Callable[[SandboxDeps], Identity]) -> Surface:
+    """The fault/inspection surface of an identity server named `name`."""
+    return Surface(name=name, account_of=identity_account_of(identity), fault_body=oauth_fault)
+
+
+def identity_routes(
+    server: IdentityServer,
+    surface: Surface,
+    *,
+    authorize_path: str,
+    token_path: str,
+    revoke_path: str,
+) -> list[web.RouteDef]:
+    """The authorize (GET), token and revoke (POST) routes of one identity server."""
+    return [
+        web.get(authorize_path, simulated(surface, authorize(server))),
+        web.post(token_path, simulated(surface, token(server))),
+        web.post(revoke_path, simulated(surface, revoke(server))),
+    ]  # fmt: skip

@@ -85,7 +85,9 @@ class RequestLog:
                 method=request.method,
                 path=request.path,
                 query=masked_pairs(request.query.items()),
-                headers={str(name): _header(name, value) for name, value in request.headers.items()},
+                headers={
+                    str(name): _header(name, value) for name, value in request.headers.items()
+                },
                 form=form,
                 body=body,
                 status=status,

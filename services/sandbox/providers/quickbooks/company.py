@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
+
+from services.sandbox.providers.quickbooks.faults import invalid, not_found
 
 Json = dict[str, Any]
 
@@ -18,6 +21,41 @@ Json = dict[str, Any]
 def metadata(created: str, updated: str) -> Json:
     """An entity's `MetaData`."""
     return {"CreateTime": created, "LastUpdatedTime": updated}
+
+
+def first_version(record: Json, *, entity_id: str, at: datetime) -> Json:
+    """`record` as a new entity: its Id, SyncToken "0", MetaData created and updated `at`."""
+    stamp = at.isoformat(timespec="seconds")
+    record.update(Id=entity_id, SyncToken="0", MetaData=metadata(stamp, stamp))
+    return record
+
+
+def next_version(record: Json, *, of: Json, at: datetime) -> Json:
+    """`record` as the next version of `of`: same Id and CreateTime, SyncToken + 1."""
+    record.update(
+        Id=of["Id"],
+        SyncToken=str(int(of["SyncToken"]) + 1),
+        MetaData=metadata(of["MetaData"]["CreateTime"], at.isoformat(timespec="seconds")),
+    )
+    return record
+
+
+def current_version(
+    records: dict[str, Json], entity: str, entity_id: str | None, sync_token: str | None
+) -> Json:
+    """The stored entity if `sync_token` is its current one: 610 when unknown, 5010 when stale."""
+    if entity_id is None:
+        raise invalid("Id is required", element="Id")
+    existing = records.get(entity_id)
+    if existing is None:
+        raise not_found(entity, entity_id)
+    if sync_token is None or sync_token != existing["SyncToken"]:
+        detail = (
+            "Stale Object Error : You and another user were working on the same thing. "
+            f"SyncToken {sync_token!r} is not {existing['SyncToken']!r}"
+        )
+        raise invalid(detail, code="5010", element="SyncToken")
+    return existing
 
 
 @dataclass(frozen=True)

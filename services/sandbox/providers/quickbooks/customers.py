@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from services.sandbox.providers.quickbooks.company import Company, Json, metadata
-from services.sandbox.providers.quickbooks.faults import invalid, not_found
+from services.sandbox.providers.quickbooks.company import (
+    Company,
+    Json,
+    current_version,
+    first_version,
+    next_version,
+)
+from services.sandbox.providers.quickbooks.faults import invalid
 from services.sandbox.providers.quickbooks.payloads import CustomerIn, entity_body, parse
 
 # Fields copied from the request when given (blank ones are absent, see payloads).
@@ -15,11 +21,9 @@ COPIED = ("GivenName", "FamilyName", "CompanyName", "PrimaryTaxIdentifier")
 def create_customer(company: Company, body: object, *, now: datetime) -> Json:
     """Store a new customer; 6240 when its DisplayName is taken, 2020 when it has none."""
     payload = parse(CustomerIn, entity_body(body, "Customer"), entity="Customer")
-    stamp = now.isoformat(timespec="seconds")
     record = _record(company, payload, customer_id=None)
     customer_id = company.next_id("Customer")
-    record.update(Id=customer_id, SyncToken="0", MetaData=metadata(stamp, stamp))
-    company.customers[customer_id] = record
+    company.customers[customer_id] = first_version(record, entity_id=customer_id, at=now)
     return record
 
 
@@ -27,18 +31,11 @@ def update_customer(company: Company, body: object, *, now: datetime) -> Json:
     """Update a customer at its current SyncToken (sparse merges onto the stored one)."""
     raw = entity_body(body, "Customer")
     payload = parse(CustomerIn, raw, entity="Customer")
-    if payload.Id is None or payload.Id not in company.customers:
-        raise not_found("Customer", payload.Id or "")
-    existing = company.customers[payload.Id]
-    if payload.SyncToken != existing["SyncToken"]:
-        raise invalid("Stale Object Error", code="5010", element="SyncToken")
+    existing = current_version(company.customers, "Customer", payload.Id, payload.SyncToken)
     if payload.sparse:
         payload = parse(CustomerIn, {**existing, **raw}, entity="Customer")
-    record = _record(company, payload, customer_id=existing["Id"])
-    record.update(
-        Id=existing["Id"],
-        SyncToken=str(int(existing["SyncToken"]) + 1),
-        MetaData=metadata(existing["MetaData"]["CreateTime"], now.isoformat(timespec="seconds")),
+    record = next_version(
+        _record(company, payload, customer_id=existing["Id"]), of=existing, at=now
     )
     company.customers[existing["Id"]] = record
     return record

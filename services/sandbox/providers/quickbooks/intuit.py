@@ -20,16 +20,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.sandbox.deps import DEPS, Identity, SandboxDeps
-from services.sandbox.identity_server import (
-    IdentityServer,
-    authorize,
-    identity_account_of,
-    oauth_fault,
-    revoke,
-    token,
-)
+from services.sandbox.identity_server import IdentityServer, identity_routes, identity_surface
 from services.sandbox.oauth import Issued, TokenPolicy, TokenRejected
-from services.sandbox.simulation import Surface, base_url, provider_json, simulated
+from services.sandbox.simulation import base_url, provider_json, simulated
 
 PREFIX = "/intuit-oauth"
 POLICY = TokenPolicy(
@@ -71,19 +64,19 @@ SERVER = IdentityServer(
     redirect_extras=lambda _, realm: {"realmId": realm},
     token_body=_token_body,
 )
-SURFACE = Surface(
-    name="intuit-oauth",
-    account_of=identity_account_of(_identity),
-    fault_body=oauth_fault,
-)
+SURFACE = identity_surface("intuit-oauth", _identity)
 
 
 def routes() -> list[web.RouteDef]:
     """Intuit's OAuth and OpenID routes."""
+    oauth = identity_routes(
+        SERVER, SURFACE,
+        authorize_path=f"{PREFIX}/connect/oauth2",
+        token_path=f"{PREFIX}/oauth2/v1/tokens/bearer",
+        revoke_path=f"{PREFIX}/v2/oauth2/tokens/revoke",
+    )  # fmt: skip
     return [
-        web.get(f"{PREFIX}/connect/oauth2", simulated(SURFACE, authorize(SERVER))),
-        web.post(f"{PREFIX}/oauth2/v1/tokens/bearer", simulated(SURFACE, token(SERVER))),
-        web.post(f"{PREFIX}/v2/oauth2/tokens/revoke", simulated(SURFACE, revoke(SERVER))),
+        *oauth,
         web.get(f"{PREFIX}/.well-known/openid_configuration", discovery),
         web.get(f"{PREFIX}/.well-known/openid_configuration/", discovery),
         web.get(f"{PREFIX}/v1/openid_connect/userinfo", simulated(SURFACE, user_info)),

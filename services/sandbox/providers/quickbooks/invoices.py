@@ -19,8 +19,15 @@ from typing import Any
 
 from services.sandbox.money import cents, tax_on
 from services.sandbox.money import number as money
-from services.sandbox.providers.quickbooks.company import Company, Json, TaxCode, metadata
-from services.sandbox.providers.quickbooks.faults import invalid, not_found
+from services.sandbox.providers.quickbooks.company import (
+    Company,
+    Json,
+    TaxCode,
+    current_version,
+    first_version,
+    next_version,
+)
+from services.sandbox.providers.quickbooks.faults import invalid
 from services.sandbox.providers.quickbooks.payloads import (
     EntityRef,
     InvoiceIn,
@@ -35,11 +42,9 @@ DEFAULT_ITEM = {"value": "1", "name": "Services"}
 def create_invoice(company: Company, body: object, *, now: datetime) -> Json:
     """Store a new invoice computed from `body`; the stored JSON."""
     payload = parse(InvoiceIn, entity_body(body, "Invoice"), entity="Invoice")
-    stamp = now.isoformat(timespec="seconds")
     record = _compute(company, payload, now=now)
     invoice_id = company.next_id("Invoice")
-    record.update(Id=invoice_id, SyncToken="0", MetaData=metadata(stamp, stamp))
-    company.invoices[invoice_id] = record
+    company.invoices[invoice_id] = first_version(record, entity_id=invoice_id, at=now)
     return record
 
 
@@ -50,13 +55,7 @@ def update_invoice(company: Company, body: object, *, now: datetime) -> Json:
     existing = current(company, payload.Id, payload.SyncToken)
     if payload.sparse:
         payload = parse(InvoiceIn, {**existing, **raw}, entity="Invoice")
-    record = _compute(company, payload, now=now)
-    created = existing["MetaData"]["CreateTime"]
-    record.update(
-        Id=existing["Id"],
-        SyncToken=str(int(existing["SyncToken"]) + 1),
-        MetaData=metadata(created, now.isoformat(timespec="seconds")),
-    )
+    record = next_version(_compute(company, payload, now=now), of=existing, at=now)
     company.invoices[existing["Id"]] = record
     return record
 
@@ -76,27 +75,13 @@ def void_invoice(company: Company, body: object, *, now: datetime) -> Json:
     for line in existing["Line"]:
         line["Amount"] = 0.0
     existing["TxnTaxDetail"] = {"TotalTax": 0.0, "TaxLine": []}
-    existing.update(
-        TotalAmt=0.0,
-        Balance=0.0,
-        PrivateNote="Voided",
-        SyncToken=str(int(existing["SyncToken"]) + 1),
-        MetaData=metadata(existing["MetaData"]["CreateTime"], now.isoformat(timespec="seconds")),
-    )
-    return existing
+    existing.update(TotalAmt=0.0, Balance=0.0, PrivateNote="Voided")
+    return next_version(existing, of=dict(existing), at=now)
 
 
 def current(company: Company, invoice_id: str | None, sync_token: str | None) -> Json:
     """The stored invoice `invoice_id` if `sync_token` is its current one."""
-    if invoice_id is None:
-        raise invalid("Id is required", element="Id")
-    existing = company.invoices.get(invoice_id)
-    if existing is None:
-        raise not_found("Invoice", invoice_id)
-    if sync_token is None or sync_token != existing["SyncToken"]:
-        detail = f"Stale Object Error : You and another user were working on the same thing. SyncToken {sync_token!r} is not {existing['SyncToken']!r}"
-        raise invalid(detail, code="5010", element="SyncToken")
-    return existing
+    return current_version(company.invoices, "Invoice", invoice_id, sync_token)
 
 
 def _compute(company: Company, payload: InvoiceIn, *, now: datetime) -> Json:

@@ -13,16 +13,8 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.sandbox.deps import Identity, SandboxDeps
-from services.sandbox.identity_server import (
-    IdentityServer,
-    authorize,
-    identity_account_of,
-    oauth_fault,
-    revoke,
-    token,
-)
+from services.sandbox.identity_server import IdentityServer, identity_routes, identity_surface
 from services.sandbox.oauth import Issued, TokenPolicy
-from services.sandbox.simulation import Surface, simulated
 
 PREFIX = "/xero-identity"
 POLICY = TokenPolicy(access_ttl_s=1800, rotates=True, grace_s=1800, refresh_ttl_s=60 * 86400)
@@ -53,17 +45,14 @@ SERVER = IdentityServer(
     redirect_extras=lambda _, __: {},
     token_body=_token_body,
 )
-SURFACE = Surface(
-    name="xero-identity",
-    account_of=identity_account_of(_identity),
-    fault_body=oauth_fault,
-)
+SURFACE = identity_surface("xero-identity", _identity)
 
 
 def routes() -> list[web.RouteDef]:
     """Xero identity's OAuth routes."""
-    return [
-        web.get(f"{PREFIX}/connect/authorize", simulated(SURFACE, authorize(SERVER))),
-        web.post(f"{PREFIX}/connect/token", simulated(SURFACE, token(SERVER))),
-        web.post(f"{PREFIX}/connect/revocation", simulated(SURFACE, revoke(SERVER))),
-    ]
+    return identity_routes(
+        SERVER, SURFACE,
+        authorize_path=f"{PREFIX}/connect/authorize",
+        token_path=f"{PREFIX}/connect/token",
+        revoke_path=f"{PREFIX}/connect/revocation",
+    )  # fmt: skip

@@ -18,16 +18,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from services.sandbox.deps import Identity, SandboxDeps
-from services.sandbox.identity_server import (
-    IdentityServer,
-    authorize,
-    identity_account_of,
-    oauth_fault,
-    revoke,
-    token,
-)
+from services.sandbox.identity_server import IdentityServer, identity_routes, identity_surface
 from services.sandbox.oauth import Issued, OAuthRefused, TokenPolicy
-from services.sandbox.simulation import Surface, base_url, simulated
+from services.sandbox.simulation import base_url
 
 PREFIX = "/zoho-accounts"
 POLICY = TokenPolicy(access_ttl_s=3600, rotates=False, prefix="1000.")
@@ -71,15 +64,14 @@ SERVER = IdentityServer(
     revoke_body={"status": "success"},
     revoke_needs_client=False,
 )
-SURFACE = Surface(
-    name="zoho-accounts", account_of=identity_account_of(_identity), fault_body=oauth_fault
-)
+SURFACE = identity_surface("zoho-accounts", _identity)
 
 
 def routes() -> list[web.RouteDef]:
     """Zoho Accounts' OAuth routes."""
-    return [
-        web.get(f"{PREFIX}/oauth/v2/auth", simulated(SURFACE, authorize(SERVER))),
-        web.post(f"{PREFIX}/oauth/v2/token", simulated(SURFACE, token(SERVER))),
-        web.post(f"{PREFIX}/oauth/v2/token/revoke", simulated(SURFACE, revoke(SERVER))),
-    ]
+    return identity_routes(
+        SERVER, SURFACE,
+        authorize_path=f"{PREFIX}/oauth/v2/auth",
+        token_path=f"{PREFIX}/oauth/v2/token",
+        revoke_path=f"{PREFIX}/oauth/v2/token/revoke",
+    )  # fmt: skip
