@@ -85,6 +85,7 @@ async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[Ad
                 events_exchange=platform.topology.exchange(Exchange.EVENTS),
                 clock=now,
             ),
+            public_base_url=settings.public_base_url,
         )
 
 

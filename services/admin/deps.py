@@ -35,3 +35,4 @@ class AdminDeps:
     consuming_services: tuple[str, ...]
     retry_tiers: tuple[float, ...]
     erp: ErpConnector
+    public_base_url: str

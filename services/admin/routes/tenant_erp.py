@@ -9,6 +9,7 @@ DELETE /api/tenant/erp/connections/{id}    revoke at the provider, forget tokens
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Mapping
 from datetime import datetime
 from typing import get_args
@@ -22,6 +23,7 @@ from services.admin.storage import audit
 from services.erp_sync import storage
 from services.erp_sync.apps import Provider
 from services.erp_sync.connect import ConnectError
+from services.ingress.storage import register_zoho_connection
 
 _ERRORS: dict[str, type[AdminError]] = {
     "invalid_state": InvalidRequest,
@@ -47,10 +49,19 @@ class CallbackQuery(BaseModel):
     error: str | None = Field(default=None, max_length=200)
 
 
+class ZohoWebhook(BaseModel):
+    organization_id: str
+    url: str = Field(description="set as the Zoho Books webhook URL (Settings → Webhooks)")
+    secret: str = Field(description="the webhook's secret in Zoho; shown once, stored encrypted")
+
+
 class ConnectedView(BaseModel):
     connection_id: str
     provider: str
     accounts: list[str]
+    zoho_webhooks: list[ZohoWebhook] = Field(
+        default_factory=list, description="Zoho only: where each organization's webhooks go"
+    )
 
 
 class ErpConnectionView(BaseModel):
@@ -107,9 +118,29 @@ async def complete_connect(call: Call[None, CallbackQuery], deps: AdminDeps) -> 
         raise _ERRORS[exc.code](exc.message) from None
     await audit.record(deps.db, actor=None, action="connection.connected", target=done.connection_id,
                        tenant_id=done.tenant_id, details={"provider": provider})  # fmt: skip
+    accounts = [account.id for account in done.accounts]
+    webhooks = await _zoho_webhooks(deps, done.tenant_id, accounts) if provider == "zoho" else []
     return ConnectedView(
-        connection_id=done.connection_id, provider=provider, accounts=[a.id for a in done.accounts]
+        connection_id=done.connection_id,
+        provider=provider,
+        accounts=accounts,
+        zoho_webhooks=webhooks,
     )
+
+
+async def _zoho_webhooks(
+    deps: AdminDeps, tenant_id: str, organizations: list[str]
+) -> list[ZohoWebhook]:
+    """A signed ingress URL per organization: Zoho says neither organization nor event (§3.3)."""
+    webhooks = []
+    for organization_id in organizations:
+        secret = secrets.token_hex(16)  # Zoho: 12-50 alphanumeric characters
+        token = await register_zoho_connection(
+            deps.db, deps.box, tenant_id=tenant_id, organization_id=organization_id, secret=secret
+        )
+        url = f"{deps.public_base_url.rstrip('/')}/webhooks/zoho/{token}"
+        webhooks.append(ZohoWebhook(organization_id=organization_id, url=url, secret=secret))
+    return webhooks
 
 
 async def list_erp_connections(call: Call[None, None], deps: AdminDeps) -> ErpConnectionList:
