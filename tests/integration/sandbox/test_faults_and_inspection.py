@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.integration.sandbox.oauth_flows import CLIENT_SECRET, connect, refresh
@@ -140,3 +142,25 @@ async def test_control_api_answers_4xx_json_for_bad_input(sandbox):
         assert (await response.json())["error"]["provider_error"]["Fault"][
             "type"
         ] == "ValidationFault"
+
+
+async def test_latency_delays_the_answer_by_at_least_the_configured_time(sandbox):
+    realm, tokens, _ = await quickbooks_ready(sandbox)
+    await sandbox.set_fault("quickbooks", error_rate=0, latency_ms=300)
+    started = time.monotonic()
+    status, _, _ = await qbo(sandbox, "GET", realm, "taxcode/TAX", tokens["access_token"])
+    assert status == 200
+    assert time.monotonic() - started >= 0.3
+
+
+async def test_reset_forgets_accounts_tokens_faults_and_requests(sandbox):
+    realm, tokens, _ = await quickbooks_ready(sandbox)
+    await sandbox.set_fault("zoho", statuses=[500])
+    await sandbox.call("POST", "/_sandbox/reset")
+    with pytest.raises(SandboxRefused) as refused:
+        await sandbox.quickbooks_invoices(realm)
+    assert refused.value.status == 404
+    assert (await sandbox.call("GET", "/_sandbox/faults"))["faults"] == []
+    assert [r["path"] for r in await sandbox.requests()] == []
+    status, body = await refresh(sandbox, "quickbooks", tokens["refresh_token"])
+    assert (status, body) == (400, {"error": "invalid_grant"})
