@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 
+from libs.broker import DeadLetters
 from services.erp_sync.bootstrap import NAME
 from tests.support.erp import ErpStack, erp_stack
 
@@ -14,6 +15,12 @@ async def erp_queues(topology, delete_queues_after):
     admin = topology.service("admin", retry_tiers=(1, 10, 60, 600, 3600))
     delete_queues_after([*queues.all_queues, *admin.all_queues])
     return queues
+
+
+@pytest.fixture
+async def dead_letters(broker, publisher, erp_queues) -> DeadLetters:
+    """erp_sync's DLQ, as the admin's ops endpoints read it."""
+    return DeadLetters(connection=broker, publisher=publisher, queues=erp_queues)
 
 
 @pytest.fixture
