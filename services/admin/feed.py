@@ -10,6 +10,7 @@ anything else                 ok       events_processed
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 EVENTS_PROCESSED = "events_processed"
@@ -19,18 +20,25 @@ _METRIC_OF_TYPE = {
 }
 _FAILED_ENDINGS = ("_failed", ".failed", "needs_reconnect")
 SUMMARY_MAX = 300
+_REASON = re.compile(r"[a-z][a-z_ ]{0,39}")
 
 
 def status_of(event_type: str) -> Literal["ok", "failed"]:
     return "failed" if event_type.endswith(_FAILED_ENDINGS) else "ok"
 
 
-def summary_of(event_type: str, subject: str | None) -> str:
-    """One line from the type and subject only: `data` may hold personal data or secrets."""
+def summary_of(event_type: str, subject: str | None, reason: object = None) -> str:
+    """One line from the type, subject and a short reason code only.
+
+    `data` may hold personal data or secrets, so of it only `reason` is read, and only
+    when it is a short phrase of lower-case words ("not connected", "invalid_invoice").
+    """
     words = event_type.replace(".", " ").replace("_", " ")
     text = words[:1].upper() + words[1:]
     if subject:
         text = f"{text}: {subject}"
+    if isinstance(reason, str) and _REASON.fullmatch(reason):
+        text = f"{text} ({reason.replace('_', ' ')})"
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
 

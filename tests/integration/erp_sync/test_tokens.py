@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 from services.erp_sync import storage
 from tests.support.polling import eventually
 
 
-def refresh_grants(requests: list[dict]) -> list[dict]:
+def refresh_grants(requests: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r for r in requests if (r.get("form") or {}).get("grant_type") == "refresh_token"]
 
 

@@ -47,3 +47,14 @@ def test_unknown_plan_gets_starter_limits_and_remaining_events_never_go_negative
     assert plan_named("standard") is STANDARD
     assert events_remaining(STARTER, used=1_500) == 0
     assert events_remaining(STANDARD, used=1_500) is None
+
+
+def test_a_short_reason_code_joins_the_summary_and_anything_else_is_ignored():
+    assert summary_of("invoice.sync_skipped", "checkout.session/cs_1", "not connected") == (
+        "Invoice sync skipped: checkout.session/cs_1 (not connected)"
+    )
+    assert summary_of("invoice.sync_failed", None, "invalid_invoice") == (
+        "Invoice sync failed (invalid invoice)"
+    )
+    for unsafe in ("Jenny Rosen <jenny@example.com>", "x" * 80, 42, None):
+        assert summary_of("invoice.sync_failed", None, unsafe) == "Invoice sync failed"
