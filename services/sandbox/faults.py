@@ -8,6 +8,10 @@
 
 `when="before"` answers the fault instead of running the handler; `"after"` runs it (the
 invoice is created, the token issued) and then answers the fault: the lost-response case.
+`latency_when="after"` waits after the handler ran and before answering: the provider
+has acted, the caller does not know yet (where a crash mid-flow hurts most).
+`body="json"` answers `json` with HTTP 200 instead of the real record: a provider whose
+answer lacks or garbles fields.
 The random source is seeded from settings (`SANDBOX_FAULT_SEED`), so a run is reproducible.
 """
 
@@ -15,26 +19,28 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 PROVIDERS = ("quickbooks", "intuit-oauth", "xero", "xero-identity", "zoho", "zoho-accounts")
 
-BodyKind = Literal["fault", "malformed", "empty"]
+BodyKind = Literal["fault", "malformed", "empty", "json"]
 When = Literal["before", "after", "either"]
 
 
 class FaultRule(BaseModel):
     """What `PUT /_sandbox/faults/{provider}` takes."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 
     account_id: str | None = Field(default=None, min_length=1, max_length=200)
     error_rate: float = Field(default=1.0, ge=0.0, le=1.0)
     statuses: tuple[int, ...] = Field(default=(500,), min_length=1, max_length=20)
     latency_ms: int = Field(default=0, ge=0, le=60_000)
+    latency_when: Literal["before", "after"] = "before"
     body: BodyKind = "fault"
+    json_body: dict[str, Any] | list[Any] | None = Field(default=None, alias="json")
     when: When = "before"
     count: int | None = Field(default=None, ge=1)
     paths: tuple[str, ...] | None = None
@@ -45,6 +51,12 @@ class FaultRule(BaseModel):
         if any(not 400 <= status <= 599 for status in statuses):
             raise ValueError("statuses must be HTTP error codes (400-599)")
         return statuses
+
+    @model_validator(mode="after")
+    def _json_with_its_body(self) -> FaultRule:
+        if (self.body == "json") != (self.json_body is not None):
+            raise ValueError('body "json" and a json answer go together')
+        return self
 
     @field_validator("paths", mode="before")
     @classmethod
@@ -59,6 +71,7 @@ class Fault:
     status: int
     body: BodyKind
     when: Literal["before", "after"]
+    json_body: dict[str, Any] | list[Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,7 @@ class Draw:
     """What the fault rules decided for one request."""
 
     latency_s: float = 0.0
+    latency_after: bool = False
     fault: Fault | None = None
 
 
@@ -106,15 +120,17 @@ class Faults:
             return Draw()
         rule = active.rule
         latency = rule.latency_ms / 1000
+        after = rule.latency_when == "after"
         if self._random.random() >= rule.error_rate:
-            return Draw(latency_s=latency)
+            return Draw(latency_s=latency, latency_after=after)
         if active.remaining is not None:
             active.remaining -= 1
             if active.remaining <= 0:
                 del self._rules[key]
         when = rule.when if rule.when != "either" else self._random.choice(("before", "after"))
         status = self._random.choice(rule.statuses)
-        return Draw(latency_s=latency, fault=Fault(status=status, body=rule.body, when=when))
+        fault = Fault(status=status, body=rule.body, when=when, json_body=rule.json_body)
+        return Draw(latency_s=latency, latency_after=after, fault=fault)
 
     def reset(self) -> None:
         """No rules, and the random source back at its seed."""

@@ -46,7 +46,7 @@ def simulated(surface: Surface, handler: Handler) -> Handler:
         account = await surface.account_of(request, deps)
         draw = deps.faults.draw(surface.name, account_id=account, path=request.path)
         response: web.StreamResponse
-        if draw.latency_s:
+        if draw.latency_s and not draw.latency_after:
             await asyncio.sleep(draw.latency_s)  # the simulated provider's latency
         if draw.fault is not None and draw.fault.when == "before":
             response = fault_response(surface, draw.fault)
@@ -55,6 +55,8 @@ def simulated(surface: Surface, handler: Handler) -> Handler:
                 response = await handler(request)
             except ProviderError as exc:
                 response = provider_json(exc.status, exc.body, headers=exc.headers)
+            if draw.latency_s and draw.latency_after:
+                await asyncio.sleep(draw.latency_s)  # acted, not yet answered
             if draw.fault is not None:
                 response = fault_response(surface, draw.fault)
         at = deps.clock.utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
@@ -80,12 +82,15 @@ def provider_json(
 
 
 def fault_response(surface: Surface, fault: Fault) -> web.Response:
-    """The injected answer: provider-shaped error, malformed JSON (200) or an empty body."""
+    """The injected answer: provider-shaped error, malformed JSON (200), an empty body, or
+    the rule's own JSON (200)."""
     headers = {"Retry-After": RETRY_AFTER_S} if fault.status == 429 else None
     if fault.body == "malformed":
         return web.Response(status=200, body=MALFORMED, content_type="application/json")
     if fault.body == "empty":
         return web.Response(status=fault.status, headers=headers)
+    if fault.body == "json":
+        return provider_json(200, fault.json_body)
     return provider_json(fault.status, surface.fault_body(fault.status), headers=headers)
 
 

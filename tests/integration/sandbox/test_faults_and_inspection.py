@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 
 from tests.integration.sandbox.oauth_flows import CLIENT_SECRET, connect, refresh
 from tests.integration.sandbox.test_quickbooks_api import qbo, two_lines
+from tests.support.polling import eventually
 from tests.support.sandbox import SandboxRefused
 
 
@@ -164,3 +166,36 @@ async def test_reset_forgets_accounts_tokens_faults_and_requests(sandbox):
     assert [r["path"] for r in await sandbox.requests()] == []
     status, body = await refresh(sandbox, "quickbooks", tokens["refresh_token"])
     assert (status, body) == (400, {"error": "invalid_grant"})
+
+
+async def test_a_json_fault_answers_the_rules_record_instead_of_the_real_one(sandbox):
+    realm, tokens, _ = await quickbooks_ready(sandbox)
+    garbled = {"Invoice": {"Id": "1", "Line": "not a list"}, "time": "2026-11-21T10:00:00Z"}
+    await sandbox.set_fault("quickbooks", body="json", json=garbled, count=1)
+    status, body, _ = await qbo(sandbox, "GET", realm, "taxcode/TAX", tokens["access_token"])
+    assert (status, body) == (200, garbled)
+    status, body, _ = await qbo(sandbox, "GET", realm, "taxcode/TAX", tokens["access_token"])
+    assert body["TaxCode"]["Id"] == "TAX"
+
+
+@pytest.mark.parametrize("rule", [{"body": "json"}, {"json": {"a": 1}}])
+async def test_a_json_body_and_its_json_go_together(sandbox, rule):
+    with pytest.raises(SandboxRefused) as refused:
+        await sandbox.set_fault("quickbooks", **rule)
+    assert refused.value.status == 400
+
+
+async def test_latency_after_acts_first_and_answers_late(sandbox):
+    realm, tokens, customer = await quickbooks_ready(sandbox)
+    await sandbox.set_fault("quickbooks", error_rate=0, latency_ms=1500, latency_when="after",
+                            paths=["/invoice"])  # fmt: skip
+    create = asyncio.create_task(
+        qbo(sandbox, "POST", realm, "invoice", tokens["access_token"], json=two_lines(customer))
+    )
+    # The invoice exists while its creator is still waiting for the answer.
+    await eventually(
+        lambda: sandbox.quickbooks_invoices(realm), what="the invoice, before its answer"
+    )
+    assert not create.done()
+    status, _, _ = await create
+    assert status == 200
