@@ -67,7 +67,7 @@ class ErpStack:
     async def authorize(self, tenant: Tenant, provider: str, account_id: str) -> yarl.URL:
         """Start a connect as the tenant and consent at the sandbox: the callback URL to visit."""
         status, body = await self.admin.call(
-            "POST", f"/api/tenant/erp/{provider}/connect", token=tenant.token
+            "POST", "/api/tenant/erp/connect", token=tenant.token, json={"provider": provider}
         )
         assert status == 200, body
         url = yarl.URL(body["authorize_url"]).update_query(sandbox_account=account_id)

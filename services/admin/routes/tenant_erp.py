@@ -34,6 +34,11 @@ _ERRORS: dict[str, type[AdminError]] = {
 }
 
 
+class ConnectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    provider: Provider
+
+
 class AuthorizeLink(BaseModel):
     authorize_url: str = Field(
         description="the provider's consent page; valid for 10 minutes, once"
@@ -91,12 +96,12 @@ def _provider(path: Mapping[str, str]) -> Provider:
     return provider  # type: ignore[return-value]
 
 
-async def start_connect(call: Call[None, None], deps: AdminDeps) -> AuthorizeLink:
+async def start_connect(call: Call[ConnectRequest, None], deps: AdminDeps) -> AuthorizeLink:
     """Begin connecting an ERP: the provider's consent URL with a signed single-use state."""
     who = call.who()
     try:
         url = await deps.erp.start(
-            tenant_id=who.tenant(), provider=_provider(call.path), actor=who.subject
+            tenant_id=who.tenant(), provider=call.body.provider, actor=who.subject
         )
     except ConnectError as exc:
         raise _ERRORS[exc.code](exc.message) from None
@@ -165,8 +170,9 @@ async def disconnect_erp(call: Call[None, None], deps: AdminDeps) -> Disconnecte
 
 
 ENDPOINTS = [
-    Endpoint("POST", "/api/tenant/erp/{provider}/connect", start_connect, "Start connecting an ERP",
-             Access.TENANT_WRITE, response=AuthorizeLink, tags=("tenant",), errors=(422,)),
+    Endpoint("POST", "/api/tenant/erp/connect", start_connect, "Start connecting an ERP",
+             Access.TENANT_WRITE, body=ConnectRequest, response=AuthorizeLink, tags=("tenant",),
+             errors=(400, 422)),
     Endpoint("GET", "/api/oauth/{provider}/callback", complete_connect, "OAuth redirect target",
              Access.PUBLIC, query=CallbackQuery, response=ConnectedView, tags=("oauth",),
              errors=(400, 422, 502)),

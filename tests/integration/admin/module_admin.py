@@ -40,7 +40,10 @@ async def delete_admin_queues(env: TestEnvironment) -> None:
 async def admin_for_module(env: TestEnvironment) -> AsyncIterator[AdminApi]:
     """The in-process admin API; its queues are deleted after it stops."""
     try:
-        async with admin_api() as api:
+        # A configured QuickBooks app, so starting a connect succeeds (it calls no provider).
+        async with admin_api(
+            quickbooks_client_id="isolation-qb", quickbooks_client_secret="qb-secret"
+        ) as api:
             yield api
     finally:
         await delete_admin_queues(env)

@@ -21,12 +21,13 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import os
 import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
@@ -35,6 +36,7 @@ import pytest
 import pytest_asyncio
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from libs.crypto import SecretBox
 from libs.db import Database
 from services.admin.auth.principal import Role
 from services.admin.auth.tokens import ISSUER
@@ -42,6 +44,8 @@ from services.admin.endpoints import Access, Endpoint
 from services.admin.routes import ENDPOINTS
 from services.admin.storage import activity, sessions, usage
 from services.admin.storage.tenants import admin_user, create_user
+from services.erp_sync import storage as erp_storage
+from services.erp_sync.clients.oauth import TokenSet
 from services.router.storage import link_account, routes_of_tenant
 from tests.integration.admin.module_admin import admin_for_module
 from tests.integration.admin.sessions import issue_token
@@ -108,6 +112,12 @@ CASES: dict[str, Case] = {
     "GET /api/tenant/efris": Case(shows=("tin",)),
     "PUT /api/tenant/efris/auto-fiscalize": Case(body=lambda _: {"enabled": True}),
     "GET /api/tenant/connections": Case(shows=("route", "whatsapp_account")),
+    "POST /api/tenant/erp/connect": Case(body=lambda _: {"provider": "quickbooks"}),
+    "GET /api/oauth/{provider}/callback": Case(path={"provider": "provider"}),
+    "GET /api/tenant/erp/connections": Case(shows=("erp_connection",)),
+    "DELETE /api/tenant/erp/connections/{connection_id}": Case(
+        path={"connection_id": "erp_connection"}
+    ),
     "DELETE /api/tenant/connections/{route_id}": Case(path={"route_id": "route"}),
     "POST /api/tenant/whatsapp/accounts": Case(body=_whatsapp_form),
     "GET /api/tenant/whatsapp/accounts": Case(shows=("whatsapp_account",)),
@@ -305,6 +315,7 @@ async def new_tenant(api: AdminApi, db: Database, owner: str) -> Tenant:
             "whatsapp_account": whatsapp["id"],
             "phone": phone,
             "route": route.id,
+            "erp_connection": await erp_connection(db, tenant_id),
             "realm": realm,
             "connection": connection,
             "activity": event_id,
@@ -512,15 +523,34 @@ async def _fresh_route(world: World) -> str:
     await link_account(
         world.db,
         tenant_id=world.a.id,
-        provider="xero",
+        provider="stripe",
         account_id=realm,
-        connection_id=f"xero-{realm}",
+        connection_id=f"stripe-{realm}",
     )
     routes = await routes_of_tenant(world.db, tenant_id=world.a.id)
     return next(route.id for route in routes if route.account_id == realm)
 
 
+async def _fresh_erp_connection(world: World) -> str:
+    return await erp_connection(world.db, world.a.id)
+
+
+async def erp_connection(db: Database, tenant_id: str) -> str:
+    """A connected Xero organisation of `tenant_id`, stored as a completed OAuth connect would."""
+    tokens = TokenSet(
+        access_token=f"xero-access-{uuid.uuid4().hex}",
+        access_expires_at=datetime.now(UTC) + timedelta(minutes=30),
+        refresh_token=f"xero-refresh-{uuid.uuid4().hex}",
+    )
+    async with db.transaction() as tx:
+        return await erp_storage.save_connection(
+            tx, SecretBox.from_setting(os.environ["ENCRYPTION_KEYS"]), tenant_id=tenant_id,
+            provider="xero", account_id=str(uuid.uuid4()), account_name=None, tokens=tokens,
+        )  # fmt: skip
+
+
 FRESH: dict[str, Callable[[World], Any]] = {
+    "erp_connection": _fresh_erp_connection,
     "api_key": _fresh_api_key,
     "source": _fresh_source,
     "whatsapp_account": _fresh_whatsapp_account,

@@ -28,24 +28,38 @@ def _phone() -> str:
 async def test_tenant_lists_and_disconnects_its_connections(new_tenant, db):
     tenant, other = await new_tenant(), await new_tenant()
     realm = uuid.uuid4().hex[:12]
-    await link_account(db, tenant_id=tenant.tenant_id, provider="quickbooks", account_id=realm,
-                       connection_id="qbo-1")  # fmt: skip
+    await link_account(db, tenant_id=tenant.tenant_id, provider="stripe", account_id=realm,
+                       connection_id="stripe-1")  # fmt: skip
     await link_account(db, tenant_id=other.tenant_id, provider="xero", account_id="org-x",
                        connection_id=f"xero-{uuid.uuid4().hex[:6]}")  # fmt: skip
 
     status, listed = await tenant.call("GET", "/api/tenant/connections")
     assert status == 200
     assert [(c["provider"], c["account_id"], c["connection_id"], c["active"])
-            for c in listed["items"]] == [("quickbooks", realm, "qbo-1", True)]  # fmt: skip
+            for c in listed["items"]] == [("stripe", realm, "stripe-1", True)]  # fmt: skip
     route_id = listed["items"][0]["id"]
     assert (await other.call("DELETE", f"/api/tenant/connections/{route_id}"))[0] == 404
     assert (await tenant.call("DELETE", "/api/tenant/connections/not-a-uuid"))[0] == 404
 
     assert (await tenant.call("DELETE", f"/api/tenant/connections/{route_id}"))[0] == 204
-    assert await routes_for(db, provider="quickbooks", account_id=realm) == []
+    assert await routes_for(db, provider="stripe", account_id=realm) == []
     _, listed = await tenant.call("GET", "/api/tenant/connections")
     assert listed["items"][0]["active"] is False
     assert (await tenant.call("DELETE", f"/api/tenant/connections/{route_id}"))[0] == 404
+
+
+async def test_an_erp_route_is_removed_with_its_connection_not_on_its_own(new_tenant, db):
+    tenant = await new_tenant()
+    realm = uuid.uuid4().hex[:12]
+    await link_account(db, tenant_id=tenant.tenant_id, provider="quickbooks", account_id=realm,
+                       connection_id="qbo-1")  # fmt: skip
+    _, listed = await tenant.call("GET", "/api/tenant/connections")
+    status, refused = await tenant.call(
+        "DELETE", f"/api/tenant/connections/{listed['items'][0]['id']}"
+    )
+    assert status == 422
+    assert "/api/tenant/erp/connections" in refused["error"]["message"]
+    assert len(await routes_for(db, provider="quickbooks", account_id=realm)) == 1
 
 
 async def test_whatsapp_number_registers_bot_route_and_verify_token_together(
