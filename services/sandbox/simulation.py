@@ -21,7 +21,7 @@ from aiohttp import web
 
 from services.sandbox.deps import DEPS, SandboxDeps
 from services.sandbox.errors import ProviderError
-from services.sandbox.faults import Fault
+from services.sandbox.faults import Draw, Fault
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 AccountOf = Callable[[web.Request, SandboxDeps], Awaitable[str | None]]
@@ -45,28 +45,39 @@ def simulated(surface: Surface, handler: Handler) -> Handler:
         deps = request.app[DEPS]
         account = await surface.account_of(request, deps)
         draw = deps.faults.draw(surface.name, account_id=account, path=request.path)
-        response: web.StreamResponse
-        if draw.latency_s and not draw.latency_after:
-            await asyncio.sleep(draw.latency_s)  # the simulated provider's latency
-        if draw.fault is not None and draw.fault.when == "before":
-            response = fault_response(surface, draw.fault)
-        else:
-            try:
-                response = await handler(request)
-            except ProviderError as exc:
-                response = provider_json(exc.status, exc.body, headers=exc.headers)
-            if draw.latency_s and draw.latency_after:
-                await asyncio.sleep(draw.latency_s)  # acted, not yet answered
-            if draw.fault is not None:
-                response = fault_response(surface, draw.fault)
-        at = deps.clock.utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        await deps.requests.record(
-            request, provider=surface.name, account_id=account, status=response.status, at=at
-        )
+
+        async def record(status: int) -> None:
+            at = deps.clock.utcnow().isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            await deps.requests.record(
+                request, provider=surface.name, account_id=account, status=status, at=at
+            )
+
+        # Recorded once answered, even if the caller hung up meanwhile (aiohttp lets the
+        # handler finish): the request happened all the same.
+        response = await _answer(surface, handler, request, draw)
+        await record(response.status)
         return response
 
     handle.__name__ = getattr(handler, "__name__", "simulated")
     return handle
+
+
+async def _answer(
+    surface: Surface, handler: Handler, request: web.Request, draw: Draw
+) -> web.StreamResponse:
+    if draw.latency_s and not draw.latency_after:
+        await asyncio.sleep(draw.latency_s)  # the simulated provider's latency
+    if draw.fault is not None and draw.fault.when == "before":
+        return fault_response(surface, draw.fault)
+    try:
+        response = await handler(request)
+    except ProviderError as exc:
+        response = provider_json(exc.status, exc.body, headers=exc.headers)
+    if draw.latency_s and draw.latency_after:
+        await asyncio.sleep(draw.latency_s)  # acted, not yet answered
+    if draw.fault is not None:
+        return fault_response(surface, draw.fault)
+    return response
 
 
 def provider_json(
