@@ -63,6 +63,7 @@ async def build(
                 xero=XeroClient(http, base_url=settings.xero_api_base),
                 zoho=ZohoClient(http, base_url=settings.zoho_api_base),
                 home_currency=settings.quickbooks_home_currency,
+                clock=clock,
             ),
             events_exchange=events,
             clock=clock,

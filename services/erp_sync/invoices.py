@@ -5,14 +5,16 @@
 
 Every call goes through the connection's `TokenSource` (fresh token, one refresh and one
 retry on a 401). QuickBooks invoices name only their customer and tax codes, so the
-customer and each tax code are read too: the canonical invoice needs the buyer's TIN and
+customer and each tax code are read too (tax codes at most once per 5 minutes per process): the canonical invoice needs the buyer's TIN and
 each line's rate. Errors are the `libs.http` tree, `NeedsReconnect`, and `InvoiceError`
 from mapping.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from libs.invoices import Invoice
@@ -27,6 +29,9 @@ from services.erp_sync.tokens import AccessToken, TokenSource
 
 # Tax codes that carry no rate by definition: no lookup needed (providers.md §1.8).
 _NO_RATE_CODES = frozenset({"NON"})
+# A company's tax codes change rarely (a new VAT rate is a new code); reading each one once
+# per this long saves a request per invoice.
+TAX_CODES_FOR = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,10 @@ class ErpInvoices:
     xero: XeroClient
     zoho: ZohoClient
     home_currency: str
+    clock: Callable[[], datetime]
+    _tax_codes: dict[tuple[str, str], tuple[datetime, dict[str, Any]]] = field(
+        default_factory=dict, repr=False
+    )
 
     async def fetch(
         self, provider: Provider, *, connection_id: str, account_id: str, invoice_id: str
@@ -102,7 +111,7 @@ class ErpInvoices:
                     realm, customer_ref, token=token.token
                 )
             tax_codes = {
-                code: await self.quickbooks.get_tax_code(realm, code, token=token.token)
+                code: await self._tax_code(realm, code, token=token.token)
                 for code in _tax_codes(invoice)
             }
             return from_quickbooks(
@@ -111,6 +120,15 @@ class ErpInvoices:
             )  # fmt: skip
 
         return await self.tokens.call(connection_id, read)
+
+    async def _tax_code(self, realm: str, code: str, *, token: str) -> dict[str, Any]:
+        now, key = self.clock(), (realm, code)
+        held = self._tax_codes.get(key)
+        if held is not None and held[0] + TAX_CODES_FOR > now:
+            return held[1]
+        found = await self.quickbooks.get_tax_code(realm, code, token=token)
+        self._tax_codes[key] = (now, found)
+        return found
 
 
 def _ref(value: object) -> str | None:

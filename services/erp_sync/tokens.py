@@ -13,6 +13,10 @@ again. In one process an asyncio lock per connection keeps waiters off the pool.
 rotated refresh token is committed before the new access token is handed out, so no
 API call ever runs on a token set the database does not hold.
 
+Each process reuses the token it last read for up to 30 s without asking the database
+(a refreshed or revoked token elsewhere shows up as a 401 here, which the path above
+handles).
+
 `invalid_grant` marks the connection `needs_reconnect` and emits
 `connection.needs_reconnect` (committed, then `NeedsReconnect` is raised): the
 tenant must connect again; nothing retries a dead grant.
@@ -41,6 +45,9 @@ T = TypeVar("T")
 
 # Refresh this long before expiry, so a token never expires in flight.
 _EXPIRY_MARGIN = timedelta(seconds=60)
+# How long a process trusts the token it read without asking the database again: bounds how
+# long a connection disconnected elsewhere keeps syncing here (its revoked token 401s sooner).
+_READ_FOR = timedelta(seconds=30)
 
 
 class NeedsReconnect(Exception):
@@ -58,6 +65,8 @@ class AccessToken:
     version: int
     account_id: str
     api_domain: str | None
+    expires_at: datetime
+    read_at: datetime
 
 
 @dataclass
@@ -71,6 +80,7 @@ class TokenSource:
     service: str
     clock: Callable[[], datetime]
     _locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    _read: dict[str, AccessToken] = field(default_factory=dict)
 
     async def call(self, connection_id: str, request: Callable[[AccessToken], Awaitable[T]]) -> T:
         """`request(token)`; on `AuthExpired`, one refresh and one more try (then it propagates)."""
@@ -83,11 +93,18 @@ class TokenSource:
             return await request(token)
 
     async def access_token(self, connection_id: str) -> AccessToken:
-        """A fresh access token for the connection; `NeedsReconnect` when there is none."""
+        """A fresh access token for the connection; `NeedsReconnect` when there is none.
+
+        A token read in the last `_READ_FOR` is reused without a database round trip.
+        """
+        now = self.clock()
+        held = self._read.get(connection_id)
+        if held is not None and held.read_at + _READ_FOR > now and self._fresh(held.expires_at):
+            return held
         stored = await storage.tokens_of(self.db, self.box, connection_id)
         usable = self._usable(connection_id, stored)
-        if self._fresh(usable):
-            return _token(usable)
+        if self._fresh(usable.access_expires_at):
+            return self._hold(usable)
         return await self.refresh(connection_id, stale_version=usable.version)
 
     async def refresh(self, connection_id: str, *, stale_version: int) -> AccessToken:
@@ -99,17 +116,18 @@ class TokenSource:
                 stored = self._usable(
                     connection_id, await storage.lock_tokens(tx, self.box, connection_id)
                 )
-                if stored.version != stale_version and self._fresh(stored):
-                    return _token(stored)
+                if stored.version != stale_version and self._fresh(stored.access_expires_at):
+                    return self._hold(stored)
                 try:
                     await self._refresh_locked(tx, stored)
                 except GrantRevoked:
                     await self._needs_reconnect(tx, stored)
                     revoked = True
             if revoked:
+                self._read.pop(connection_id, None)
                 raise NeedsReconnect(connection_id, "needs_reconnect")
             refreshed = await storage.tokens_of(self.db, self.box, connection_id)
-            return _token(self._usable(connection_id, refreshed))
+            return self._hold(self._usable(connection_id, refreshed))
 
     async def _refresh_locked(self, tx: Connection, stored: StoredTokens) -> None:
         if stored.refresh_token is None:
@@ -133,19 +151,20 @@ class TokenSource:
                     provider=stored.provider)  # fmt: skip
 
     def _usable(self, connection_id: str, stored: StoredTokens | None) -> StoredTokens:
-        if stored is None:
-            raise NeedsReconnect(connection_id, "unknown")
-        if stored.status != "connected" or stored.access_token is None:
-            raise NeedsReconnect(connection_id, stored.status)
+        if stored is None or stored.status != "connected" or stored.access_token is None:
+            self._read.pop(connection_id, None)
+            raise NeedsReconnect(connection_id, "unknown" if stored is None else stored.status)
         return stored
 
-    def _fresh(self, stored: StoredTokens) -> bool:
-        return stored.access_expires_at - _EXPIRY_MARGIN > self.clock()
+    def _fresh(self, expires_at: datetime) -> bool:
+        return expires_at - _EXPIRY_MARGIN > self.clock()
 
-
-def _token(stored: StoredTokens) -> AccessToken:
-    assert stored.access_token is not None
-    return AccessToken(
-        token=stored.access_token, version=stored.version, account_id=stored.account_id,
-        api_domain=stored.api_domain,
-    )  # fmt: skip
+    def _hold(self, stored: StoredTokens) -> AccessToken:
+        """`stored` as the token this process uses for the connection from now on."""
+        assert stored.access_token is not None
+        token = AccessToken(
+            token=stored.access_token, version=stored.version, account_id=stored.account_id,
+            api_domain=stored.api_domain, expires_at=stored.access_expires_at, read_at=self.clock(),
+        )  # fmt: skip
+        self._read[stored.connection_id] = token
+        return token
