@@ -3,7 +3,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from pydantic import AmqpDsn, Field, PostgresDsn, SecretStr, ValidationError, model_validator
+from pydantic import (
+    AmqpDsn,
+    BaseModel,
+    Field,
+    PostgresDsn,
+    SecretStr,
+    ValidationError,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from yarl import URL
 
@@ -71,6 +79,21 @@ class ServiceSettings(BaseSettings):
     def retry_tiers(self) -> tuple[float, ...]:
         """Retry tier delays in seconds, in order."""
         return tuple(int(ms) / 1000 for ms in self.retry_tiers_ms.split(","))
+
+
+class OAuthClientSettings(BaseModel):
+    """CONTRACT §2's `<PROVIDER>_CLIENT_ID` / `_CLIENT_SECRET` for the three ERPs' OAuth apps.
+
+    Mixed into the settings of every service that speaks OAuth with them: erp_sync and
+    admin as the client, the sandbox as the provider that must recognise it.
+    """
+
+    quickbooks_client_id: str | None = None
+    quickbooks_client_secret: SecretStr | None = None
+    xero_client_id: str | None = None
+    xero_client_secret: SecretStr | None = None
+    zoho_client_id: str | None = None
+    zoho_client_secret: SecretStr | None = None
 
 
 def redact_url(url: str) -> str:

@@ -13,7 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from pydantic import BaseModel, SecretStr
+from pydantic import SecretStr
+
+from libs.config import OAuthClientSettings
 
 Provider = Literal["quickbooks", "xero", "zoho"]
 PROVIDERS: tuple[Provider, ...] = ("quickbooks", "xero", "zoho")
@@ -52,15 +54,9 @@ SCOPES: dict[Provider, str] = {
 }
 
 
-class ErpAppSettings(BaseModel):
+class ErpAppSettings(OAuthClientSettings):
     """CONTRACT §2 variables for the three ERPs; mixed into erp_sync's and admin's settings."""
 
-    quickbooks_client_id: str | None = None
-    quickbooks_client_secret: SecretStr | None = None
-    xero_client_id: str | None = None
-    xero_client_secret: SecretStr | None = None
-    zoho_client_id: str | None = None
-    zoho_client_secret: SecretStr | None = None
     quickbooks_api_base: str = "https://quickbooks.api.intuit.com"
     intuit_oauth_base: str | None = None
     xero_api_base: str = "https://api.xero.com"

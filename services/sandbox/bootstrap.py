@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 import aiohttp
 from pydantic import Field, SecretStr
 
-from libs.config import ServiceSettings
+from libs.config import OAuthClientSettings, ServiceSettings
 from libs.service import Platform, ServiceSpec
 from services.sandbox.clock import SandboxClock
 from services.sandbox.deps import Identity, Limits, SandboxDeps, WebhookSecrets
@@ -32,7 +32,7 @@ from services.sandbox.webhooks import WebhookSender
 NAME = "sandbox"
 
 
-class SandboxSettings(ServiceSettings):
+class SandboxSettings(ServiceSettings, OAuthClientSettings):
     """Where fired webhooks go, what signs them (ingress's own variable names), the OAuth apps
     the identity servers accept (any non-empty client when unset) and the providers' limits."""
 
@@ -40,12 +40,6 @@ class SandboxSettings(ServiceSettings):
     quickbooks_webhook_verifier_token: SecretStr | None = None
     xero_webhook_key: SecretStr | None = None
     stripe_webhook_secrets: SecretStr | None = None
-    quickbooks_client_id: str | None = None
-    quickbooks_client_secret: SecretStr | None = None
-    xero_client_id: str | None = None
-    xero_client_secret: SecretStr | None = None
-    zoho_client_id: str | None = None
-    zoho_client_secret: SecretStr | None = None
     sandbox_quickbooks_rate_limit_per_min: int = Field(default=500, ge=1)
     sandbox_xero_rate_limit_per_min: int = Field(default=60, ge=1)
     sandbox_zoho_rate_limit_per_min: int = Field(default=100, ge=1)
