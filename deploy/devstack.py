@@ -23,7 +23,7 @@ from yarl import URL
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from deploy.demo import run_demo  # noqa: E402
+from deploy.demo import DemoFailed, run_demo  # noqa: E402
 from libs.config import DEFAULT_HTTP_PORTS, redact_url  # noqa: E402
 from libs.db import Database  # noqa: E402
 from libs.db.migrate import migrate  # noqa: E402
@@ -56,9 +56,20 @@ DEV_SECRET_NAMES = (
     "ENCRYPTION_KEYS",
     "JWT_SECRET",
     "QUICKBOOKS_WEBHOOK_VERIFIER_TOKEN",
+    "XERO_WEBHOOK_KEY",
+    "QUICKBOOKS_CLIENT_SECRET",
+    "XERO_CLIENT_SECRET",
+    "ZOHO_CLIENT_SECRET",
     "DEV_OWNER_PASSWORD",
 )
+# The dev OAuth apps: erp_sync and admin use them, the sandbox's identity servers accept them.
+DEV_OAUTH_CLIENTS = {
+    "QUICKBOOKS_CLIENT_ID": "switchyard-dev-quickbooks",
+    "XERO_CLIENT_ID": "switchyard-dev-xero",
+    "ZOHO_CLIENT_ID": "switchyard-dev-zoho",
+}
 DEV_OWNER_EMAIL = "owner@switchyard.local"
+DEMO_NEEDS = {"sandbox", "admin", "ingress", "router", "erp_sync"}
 
 
 def dev_environment() -> dict[str, str]:
@@ -68,6 +79,7 @@ def dev_environment() -> dict[str, str]:
         "AMQP_URL": "amqp://guest:guest@127.0.0.1:5672/",
         "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/switchyard",
         **PROVIDER_BASES,
+        **DEV_OAUTH_CLIENTS,
         **_dev_secrets(),
     }
     env.update({k: v for k, v in os.environ.items() if k in env or k.startswith("SWITCHYARD_")})
@@ -80,6 +92,8 @@ def _dev_secrets() -> dict[str, str]:
     secrets = dict(line.split("=", 1) for line in existing.splitlines() if "=" in line)
     for name in DEV_SECRET_NAMES:
         secrets.setdefault(name, Fernet.generate_key().decode())
+    # Stripe endpoint secrets look like whsec_…; the sandbox signs with the same one.
+    secrets.setdefault("STRIPE_WEBHOOK_SECRETS", "whsec_" + Fernet.generate_key().decode()[:32])
     DEV_SECRETS.write_text("".join(f"{k}={v}\n" for k, v in secrets.items()))
     DEV_SECRETS.chmod(0o600)
     return secrets
@@ -214,9 +228,14 @@ async def run() -> int:
             await create_dev_owner(env)
             print(f"  admin API     http://127.0.0.1:{DEFAULT_HTTP_PORTS['admin']}/api/docs  "
                   f"owner login {DEV_OWNER_EMAIL} / {env['DEV_OWNER_PASSWORD']} (dev only)")  # fmt: skip
-        if "ingress" in services and "router" in services:
-            print("  webhooks      http://127.0.0.1:8000/webhooks/<provider>\n")
-            await run_demo(env, ingress_url=f"http://127.0.0.1:{DEFAULT_HTTP_PORTS['ingress']}")
+        print("  webhooks      http://127.0.0.1:8000/webhooks/<provider>\n")
+        if set(services) >= DEMO_NEEDS:
+            try:
+                await run_demo(env, owner_email=DEV_OWNER_EMAIL,
+                               owner_password=env["DEV_OWNER_PASSWORD"])  # fmt: skip
+            except DemoFailed as exc:
+                print(f"devstack: the demo failed: {exc}", file=sys.stderr)
+                return 1
             print("\ndevstack: demo done; services keep running until Ctrl-C")
         exited = asyncio.create_task(stack.first_exit())
         stopping = asyncio.create_task(stop.wait())
