@@ -83,3 +83,22 @@ async def test_malformed_json_is_retried_then_parked_with_the_reason(stack, dead
     assert await dead_letters.replay() == 1
     [ready] = await stack.wait_for("invoice.ready", count=1, tenant=tenant)
     assert ready.data["source"]["invoice_id"] == invoice_id
+
+
+async def test_voided_and_deleted_invoices_become_invoice_voided(stack):
+    tenant = await stack.new_tenant()
+    realm = await stack.sandbox.create_quickbooks_company()
+    await stack.connect(tenant, "quickbooks", realm)
+    voided_id, deleted_id = await seed_invoices(stack.sandbox, realm, 2)
+    base = f"/_sandbox/quickbooks/companies/{realm}/invoices"
+    await stack.sandbox.call("POST", f"{base}/{voided_id}/void", {"notify": "cloudevents"})
+    await stack.sandbox.call("POST", "/_sandbox/webhooks/quickbooks", {
+        "format": "legacy",
+        "events": [{"realm_id": realm, "entity": "Invoice", "id": deleted_id, "operation": "Delete"}],
+    })  # fmt: skip
+
+    voided = await stack.wait_for("invoice.voided", count=2, tenant=tenant)
+    assert sorted((e.subject, e.data["reason"]) for e in voided) == sorted(
+        [(f"invoice/{voided_id}", "voided"), (f"invoice/{deleted_id}", "deleted")]
+    )
+    assert await stack.events("invoice.ready", tenant=tenant) == []
