@@ -174,6 +174,23 @@ async def connection_of_tenant(
     return ConnectionView(**dict(row)) if row else None
 
 
+_STATUS_RANK = {"connected": 0, "needs_reconnect": 1, "disconnected": 2}
+
+
+async def statuses_of_tenants(db: Database, tenant_ids: list[str]) -> dict[str, dict[str, str]]:
+    """For each tenant, each ERP's best connection status (connected > needs_reconnect > ...)."""
+    rows = await db.pool.fetch(
+        "SELECT tenant_id, provider, status FROM erp_connections WHERE tenant_id = ANY($1::text[])",
+        tenant_ids,
+    )
+    found: dict[str, dict[str, str]] = {tenant_id: {} for tenant_id in tenant_ids}
+    for row in rows:
+        held = found[row["tenant_id"]].get(row["provider"])
+        if held is None or _STATUS_RANK[row["status"]] < _STATUS_RANK[held]:
+            found[row["tenant_id"]][row["provider"]] = row["status"]
+    return found
+
+
 async def create_state(
     db: Database,
     *,

@@ -12,6 +12,7 @@ from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import NotFound
 from services.admin.storage import audit, sessions, tenants
+from services.erp_sync import storage as erp_storage
 from services.fiscalizer.storage import save_settings
 from services.router.storage import linked_providers
 
@@ -47,6 +48,10 @@ class ClientView(BaseModel):
     tin: str
     erp_type: str
     erp_connected: bool
+    erp_status: Literal["connected", "needs_reconnect", "disconnected", "not_connected"] = Field(
+        description="the OAuth connection to the client's ERP (erp_type): needs_reconnect "
+        "means its grant was revoked or expired and the client must connect again"
+    )
     test_mode: bool
     status: Literal["active", "suspended"]
     created_at: datetime
@@ -156,6 +161,7 @@ async def _views(deps: AdminDeps, rows: list[tenants.TenantRow]) -> list[ClientV
     ids = [row.id for row in rows]
     counts = await tenants.stats(deps.db, ids)
     linked = await linked_providers(deps.db, ids)
+    erp = await erp_storage.statuses_of_tenants(deps.db, ids)
     views = []
     for row in rows:
         stats = counts[row.id]
@@ -169,6 +175,7 @@ async def _views(deps: AdminDeps, rows: list[tenants.TenantRow]) -> list[ClientV
                 tin=row.tin,
                 erp_type=row.erp_type,
                 erp_connected=row.erp_type in linked[row.id],
+                erp_status=erp[row.id].get(row.erp_type, "not_connected"),
                 test_mode=row.test_mode,
                 status=row.status,
                 created_at=row.created_at,

@@ -18,6 +18,7 @@ async def test_owner_creates_a_client_who_then_logs_in_as_its_admin(api, db):
     client, email, password = await api.new_client(owner)
     assert client["status"] == "active"
     assert client["erp_connected"] is False
+    assert client["erp_status"] == "not_connected"
     tokens = await api.login(email, password)
     assert tokens["role"] == "tenant_admin"
     assert tokens["tenant_id"] == client["id"]

@@ -93,6 +93,7 @@ async def test_a_revoked_grant_needs_reconnect_and_parks_the_event(stack, db, de
         "SELECT status FROM erp_connections WHERE id = $1::uuid", connected["connection_id"]
     )
     assert status == "needs_reconnect"
+    assert await erp_status_seen_by_owner(stack, tenant) == "needs_reconnect"
     [parked] = await eventually(
         dead_letters.list, until=lambda found: len(found) == 1, what="the event in erp_sync's DLQ"
     )
@@ -108,3 +109,12 @@ async def test_a_revoked_grant_needs_reconnect_and_parks_the_event(stack, db, de
         "SELECT status FROM erp_connections WHERE id = $1::uuid", connected["connection_id"]
     )
     assert status == "connected"
+    assert await erp_status_seen_by_owner(stack, tenant) == "connected"
+
+
+async def erp_status_seen_by_owner(stack, tenant) -> str:
+    status, client = await stack.admin.call(
+        "GET", f"/api/owner/tenants/{tenant.id}", token=stack.owner_token
+    )
+    assert status == 200, client
+    return str(client["erp_status"])
