@@ -7,7 +7,6 @@ the message is always built from the raw body bytes as received.
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import re
 from collections.abc import Sequence
@@ -29,7 +28,7 @@ Keys = Sequence[tuple[int, bytes]]
 
 def encoded_hmac(key: bytes, message: bytes, encoding: DigestEncoding) -> str:
     """The HMAC-SHA256 of `message` under `key`, as lowercase hex or standard padded base64."""
-    digest = hmac.new(key, message, hashlib.sha256).digest()
+    digest = hmac.digest(key, message, "sha256")  # one-shot: no HMAC object per request
     if encoding == "hex":
         return digest.hex()
     return base64.b64encode(digest).decode("ascii")

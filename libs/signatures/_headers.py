@@ -16,14 +16,26 @@ from libs.signatures._errors import MalformedSignature, MissingSignature
 class RequestHeaders:
     """The headers of one request, looked up case-insensitively on behalf of `provider`."""
 
-    __slots__ = ("_provider", "_values")
+    __slots__ = ("_folded", "_headers", "_provider")
 
     def __init__(self, headers: Mapping[str, str], *, provider: str) -> None:
-        values: dict[str, list[str]] = {}
-        for name, value in headers.items():
-            values.setdefault(name.lower(), []).append(value)
-        self._values = values
+        self._headers = headers
+        self._folded: dict[str, list[str]] | None = None
         self._provider = provider
+
+    def _all(self, name: str) -> list[str]:
+        """Every value of header `name`: aiohttp's multidict answers directly (it is already
+        case-insensitive and keeps repeats); any other mapping is folded once, on first use."""
+        getall = getattr(self._headers, "getall", None)
+        if getall is not None:
+            found: list[str] = getall(name, [])
+            return found
+        if self._folded is None:
+            folded: dict[str, list[str]] = {}
+            for key, value in self._headers.items():
+                folded.setdefault(key.lower(), []).append(value)
+            self._folded = folded
+        return self._folded.get(name.lower(), [])
 
     def require(self, name: str) -> str:
         """The single value of header `name`, stripped of surrounding whitespace.
@@ -31,7 +43,7 @@ class RequestHeaders:
         Raises `MissingSignature` when absent, `MalformedSignature` when repeated, blank or not
         ASCII (every header a signature scheme reads is ASCII on the wire).
         """
-        found = self._values.get(name.lower())
+        found = self._all(name)
         if not found:
             raise MissingSignature(provider=self._provider, header=name)
         if len(found) > 1:

@@ -5,9 +5,9 @@
                                                   -> "xero:<sha256 hex>"
 
 A provider's own event id is used as is. Where a provider has none, or the key needs several
-fields, the fields are hashed: SHA-256 over their canonical JSON, so no separator inside a
-field can make two different field lists collide. Keys never exceed CloudEvent's 300
-characters.
+fields, the fields are hashed: SHA-256 over their canonical JSON (orjson, compact, keys sorted,
+UTF-8), so no separator inside a field can make two different field lists collide. Keys
+never exceed CloudEvent's 300 characters.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Sequence
+
+import orjson
 
 MAX_KEY = 300
 
@@ -27,7 +29,9 @@ def dedupe_key(provider: str, event_id: str) -> str:
 
 def digest_key(provider: str, fields: Sequence[object]) -> str:
     """`<provider>:<sha256 hex>` of the identifying JSON `fields`, in order."""
-    canonical = json.dumps(
-        [provider, *fields], ensure_ascii=True, sort_keys=True, separators=(",", ":")
-    )
-    return f"{provider}:{hashlib.sha256(canonical.encode('ascii')).hexdigest()}"
+    identifying = [provider, *fields]
+    try:
+        canonical = orjson.dumps(identifying, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:  # nested past orjson's 254 levels: same input, same path
+        canonical = json.dumps(identifying, sort_keys=True, separators=(",", ":")).encode()
+    return f"{provider}:{hashlib.sha256(canonical).hexdigest()}"

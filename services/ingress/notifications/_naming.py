@@ -12,18 +12,19 @@ is cut at 200 characters.
 
 from __future__ import annotations
 
+import re
+
 from services.ingress.notifications._shape import identifier_text
 
 # CloudEvent.type allows 200 characters (and AMQP routing keys 255 bytes).
 MAX_TYPE = 200
-_SEGMENT_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_OUTSIDE_SEGMENT = re.compile(r"[^a-z0-9_]")
 _UNKNOWN = "unknown"
 
 
 def segment(name: str) -> str:
     """`name` as one type segment: lower case, [a-z0-9_] only; empty becomes `unknown`."""
-    lowered = name[:MAX_TYPE].lower()
-    cleaned = "".join(char if char in _SEGMENT_CHARACTERS else "_" for char in lowered)
+    cleaned = _OUTSIDE_SEGMENT.sub("_", name[:MAX_TYPE].lower())
     return cleaned[:MAX_TYPE] or _UNKNOWN
 
 
