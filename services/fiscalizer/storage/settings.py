@@ -1,4 +1,4 @@
-"""The fiscalizer's tables. For now: each tenant's EFRIS device settings.
+"""Each tenant's EFRIS device settings.
 
     efris_settings(tenant_id, tin, device_no, certificate, certificate_password,
                    certificate_not_after, test_mode, auto_fiscalize)
@@ -9,7 +9,8 @@ for display (`settings_view`) never decrypt them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import base64
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from libs.crypto import SecretBox
@@ -73,3 +74,33 @@ async def set_auto_fiscalize(db: Database, *, tenant_id: str, enabled: bool) -> 
         enabled,
     )
     return status != "UPDATE 0"
+
+
+@dataclass(frozen=True)
+class DeviceSettings:
+    """A tenant's EFRIS device as the fiscalizer uses it: the .pfx and password decrypted."""
+
+    tenant_id: str
+    tin: str
+    device_no: str
+    pfx: bytes = field(repr=False)
+    password: str = field(repr=False)
+    test_mode: bool
+    auto_fiscalize: bool
+
+
+async def device_settings(db: Database, box: SecretBox, *, tenant_id: str) -> DeviceSettings | None:
+    """The tenant's device with its certificate decrypted; None when EFRIS is not set up."""
+    row = await db.pool.fetchrow(
+        "SELECT tin, device_no, certificate, certificate_password, test_mode, auto_fiscalize "
+        "FROM efris_settings WHERE tenant_id = $1",
+        tenant_id,
+    )
+    if row is None:
+        return None
+    return DeviceSettings(
+        tenant_id=tenant_id, tin=row["tin"], device_no=row["device_no"],
+        pfx=base64.b64decode(box.decrypt(row["certificate"])),
+        password=box.decrypt(row["certificate_password"]), test_mode=row["test_mode"],
+        auto_fiscalize=row["auto_fiscalize"],
+    )  # fmt: skip
