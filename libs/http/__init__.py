@@ -1,7 +1,8 @@
 """Calling providers over HTTP: one answer type, one error tree, one request function.
 
     ProviderError                 a provider call did not give a usable answer
-    ├── ProviderUnavailable       timeout, connection failure, 5xx, 429 (`retry_after` when told)
+    ├── ProviderUnavailable       timeout, connection failure, 5xx, 429 (`retry_after` when told;
+    │                             `sent` False only when it never reached the provider)
     ├── ProviderRejected          a 4xx a retry cannot fix; `status`, `code` (the provider's own)
     │   ├── NotFound              404, or the provider's "object not found"
     │   └── AuthExpired           401: the access token is expired or revoked

@@ -148,9 +148,11 @@ class ProviderHttp:
         except TimeoutError:
             raise ProviderUnavailable("timed out", provider=provider) from None
         except aiohttp.ClientError as exc:
+            # Only a failure to connect proves the provider never saw the request.
             raise ProviderUnavailable(
-                f"connection failed ({type(exc).__name__})", provider=provider
-            ) from None
+                f"connection failed ({type(exc).__name__})", provider=provider,
+                sent=not isinstance(exc, aiohttp.ClientConnectorError),
+            ) from None  # fmt: skip
 
 
 def _worth_retrying_now(error: BaseException) -> bool:

@@ -14,7 +14,13 @@ class ProviderError(Exception):
 
 
 class ProviderUnavailable(ProviderError):
-    """Try again later; `retry_after` (seconds) is the provider's own hint, if it gave one."""
+    """Try again later; `retry_after` (seconds) is the provider's own hint, if it gave one.
+
+    `sent` is False only when the request certainly never reached the provider (DNS
+    failure, connection refused, TLS handshake failed); True whenever it may have arrived
+    (a timeout, a connection dropped mid-request, any HTTP status), so a non-idempotent
+    call must be reconciled before it is resent.
+    """
 
     def __init__(
         self,
@@ -23,10 +29,12 @@ class ProviderUnavailable(ProviderError):
         provider: str,
         status: int | None = None,
         retry_after: float | None = None,
+        sent: bool = True,
     ) -> None:
         super().__init__(message, provider=provider)
         self.status = status
         self.retry_after = retry_after
+        self.sent = sent
 
 
 class ProviderRejected(ProviderError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
@@ -76,6 +77,7 @@ async def test_unavailability_outlasting_the_attempts_is_raised(server, http):
     with pytest.raises(ProviderUnavailable) as raised:
         await http.request("GET", f"{url}/down", provider="acme", attempts=2)
     assert raised.value.status == 503
+    assert raised.value.sent is True
     assert hits.count("/down") == 2
 
 
@@ -91,6 +93,24 @@ async def test_a_connection_refused_is_unavailability_without_internals(http):
     with pytest.raises(ProviderUnavailable, match="connection failed") as raised:
         await http.request("GET", "http://127.0.0.1:9/nothing", provider="acme")
     assert "127.0.0.1" not in str(raised.value)
+    assert raised.value.sent is False  # refused: the provider never saw it
+
+
+async def test_a_timeout_may_have_reached_the_provider():
+    started = asyncio.Event()
+
+    async def stall(request: web.Request) -> web.Response:
+        started.set()
+        await asyncio.Event().wait()  # never answers: the client's timeout ends the call
+        raise AssertionError("unreachable")
+
+    app = web.Application()
+    app.router.add_post("/stall", stall)
+    async with TestServer(app) as test_server, ProviderHttp.open(timeout_s=0.3) as http:
+        with pytest.raises(ProviderUnavailable, match="timed out") as raised:
+            await http.request("POST", str(test_server.make_url("/stall")), provider="acme")
+    assert started.is_set()
+    assert raised.value.sent is True
 
 
 async def test_an_answer_that_is_not_json_is_malformed(server, http):
