@@ -1,0 +1,1 @@
+"""The fiscalizer's provider clients: one module per provider (EFRIS)."""
