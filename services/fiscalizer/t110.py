@@ -5,7 +5,9 @@
       oriInvoiceId / oriInvoiceNo   its basicInformation.invoiceId / invoiceNo (FDN)
       goodsDetails  every line as the original wrote it, with qty, total and tax negated
                     (URA-DOC T110: "Same as the original invoice", "Must be negative")
-      taxDetails, summary   negated; payWay as the original (T110: "positive or 0")
+      taxDetails, summary, payWay   negated (URA-DOC's T110 payWay row says "positive or
+                    0", a copy of T109's; ERPCH, in production, negates it, and so must the
+                    sum that 2270 compares with the negative gross)
       buyerDetails  the original's; source 103 (web service); invoiceApplyCategoryCode 101
 
 Built from EFRIS's own copy of the invoice, so every string the credit note must repeat
@@ -71,6 +73,10 @@ def t110_payload(
         ]
         summary = _negate(_part(original, "summary"), kept=("itemCount",),
                           negated=("netAmount", "taxAmount", "grossAmount"))  # fmt: skip
+        payments = [
+            _negate(row, kept=("paymentMode", "orderNumber"), negated=("paymentAmount",))
+            for row in _rows(original, "payWay")
+        ]
     except AmountError as exc:
         raise T110Error(str(exc)) from None
     seller = _part(original, "sellerDetails")
@@ -82,7 +88,7 @@ def t110_payload(
         "remarks": remarks, "sellersReferenceNo": seller_reference_no,
         "goodsDetails": goods, "taxDetails": taxes,
         "summary": {**summary, "modeCode": "1", "qrCode": ""},
-        "payWay": [dict(row) for row in _rows(original, "payWay")],
+        "payWay": payments,
         "buyerDetails": dict(_part(original, "buyerDetails")),
         "basicInformation": {
             "operator": str(basic.get("operator") or ""),

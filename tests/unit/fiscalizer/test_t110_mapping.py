@@ -79,7 +79,7 @@ def test_lines_repeat_the_original_with_quantity_total_and_tax_negated(original)
         assert "discountFlag" not in mine
 
 
-def test_tax_details_and_summary_are_negated(original):
+def test_tax_details_summary_and_payment_are_negated(original):
     payload = credit(original)
 
     assert [
@@ -94,7 +94,9 @@ def test_tax_details_and_summary_are_negated(original):
         "netAmount": "-490000.00", "taxAmount": "-54000.00", "grossAmount": "-544000.00",
         "itemCount": "2", "modeCode": "1", "qrCode": "",
     }  # fmt: skip
-    assert payload["payWay"] == original["payWay"]
+    assert payload["payWay"] == [
+        {"paymentMode": "101", "orderNumber": "a", "paymentAmount": "-544000.00"}
+    ]
 
 
 def test_the_original_is_not_changed(original):
