@@ -15,7 +15,16 @@ The session key is fetched per device on first use and kept ~23 h (EFRIS says 24
 §2.2). A 401 / 402 answer (key missing / expired) costs one new key and one resend,
 then the code is raised like any other. Uploads (T109, T110, T130) are sent exactly
 once per call: a lost answer is `EfrisUnknownOutcome`, never an automatic resend.
-Queries are retried in process on short-lived unavailability. Errors: efris_errors.
+Queries are retried in process on short-lived unavailability.
+
+    EfrisError (efris_errors)     what the caller does next
+    ├── EfrisUnavailable          never reached EFRIS (DNS, refused, 429): resend later
+    ├── EfrisUnknownOutcome       timeout, dropped connection, HTTP ≠ 200, no envelope,
+    │                             unreadable content, code 99 / 46: reconcile (T106) first
+    └── EfrisRejected             any other returnCode; `retryable` per §6.4 (401/402 after
+        │                         our one refresh, 28, 2125, 3052, 9901, 9902)
+        ├── DuplicateReference    2253; `existing` is the answer's existInvoiceList
+        └── DeviceKeyMismatch     the T104 key does not open with this device's .pfx
 """
 
 from __future__ import annotations
