@@ -49,6 +49,7 @@ PROVIDER_BASES = {
     "ZOHO_ACCOUNTS_BASE": f"{SANDBOX}/zoho-accounts",
     "WHATSAPP_GRAPH_BASE": f"{SANDBOX}/graph",
     "EFRIS_URL": f"{SANDBOX}/efris/efrisws/ws/taapp/getInformation",
+    "EFRIS_TEST_URL": f"{SANDBOX}/efris/efrisws/ws/taapp/getInformation",
 }
 # git-ignored; generated once so encrypted rows stay readable across runs
 DEV_SECRETS = ROOT / ".devstack.env"

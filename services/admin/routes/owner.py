@@ -96,7 +96,7 @@ async def create_client(call: Call[CreateClient, None], deps: AdminDeps) -> Clie
             tx, deps.box, tenant_id=row.id, tin=body.tin, device_no=body.efris_device_no,
             pfx_base64=body.certificate_pfx_base64.get_secret_value(),
             password=body.certificate_password.get_secret_value(), not_after=not_after,
-            test_mode=body.test_mode,
+            test_mode=body.test_mode, legal_name=body.company_name, email=body.email,
         )  # fmt: skip
         await audit.record(
             tx, actor=call.who(), action="tenant.created", target=row.id, tenant_id=row.id,

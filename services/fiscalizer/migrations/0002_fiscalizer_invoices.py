@@ -1,4 +1,4 @@
-"""Fiscalizer: each ERP invoice's way to one EFRIS FDN, and the goods registered per TIN.
+"""Fiscalizer: each ERP invoice's way to one EFRIS FDN, the goods registered per TIN, the seller.
 
 Revision ID: 0002_fiscalizer
 Revises: 0001_fiscalizer
@@ -47,13 +47,23 @@ def upgrade() -> None:
         CREATE TABLE efris_goods (
             tin text NOT NULL,
             goods_code text NOT NULL,
+            name text NOT NULL,
+            commodity_category_id text NOT NULL,
+            unit_of_measure text NOT NULL,
             registered_at timestamptz NOT NULL DEFAULT now(),
             PRIMARY KEY (tin, goods_code)
         )
         """
     )
 
+    # sellerDetails needs the taxpayer's legal name and e-mail (efris.md §5.2).
+    op.execute(
+        "ALTER TABLE efris_settings ADD COLUMN legal_name text NOT NULL DEFAULT '', "
+        "ADD COLUMN email text NOT NULL DEFAULT ''"
+    )
+
 
 def downgrade() -> None:
+    op.execute("ALTER TABLE efris_settings DROP COLUMN legal_name, DROP COLUMN email")
     op.execute("DROP TABLE efris_goods")
     op.execute("DROP TABLE fiscal_invoices")

@@ -3,7 +3,7 @@
     fiscal_invoices(id, tenant_id, provider, account_id, invoice_id, tin, reference_no,
                     state, attempts, lease_until, invoice, fdn, efris_invoice_id,
                     antifake_code, qr_code, fiscalized_at, error_code, error_message)
-    efris_goods(tin, goods_code, registered_at)
+    efris_goods(tin, goods_code, name, commodity_category_id, unit_of_measure, registered_at)
 
 States (efris.md §7.2):
 
@@ -30,6 +30,7 @@ import orjson
 
 from libs.db import Connection, Database, executor
 from libs.invoices import Invoice, InvoiceSource
+from services.fiscalizer.t109 import Goods
 
 State = Literal["held", "new", "sending", "fiscalized", "failed"]
 
@@ -141,21 +142,31 @@ async def failed(tx: Connection, invoice_row: str, *, code: str, message: str) -
     )  # fmt: skip
 
 
-async def registered_goods(db: Database, *, tin: str, codes: list[str]) -> set[str]:
-    """Which of `codes` the TIN has registered with EFRIS (T130) already."""
+async def goods_of(db: Database, *, tin: str, codes: list[str]) -> dict[str, Goods]:
+    """The goods among `codes` that the TIN registered with EFRIS (T130), as registered."""
     rows = await db.pool.fetch(
-        "SELECT goods_code FROM efris_goods WHERE tin = $1 AND goods_code = ANY($2::text[])",
+        "SELECT goods_code, name, commodity_category_id, unit_of_measure FROM efris_goods "
+        "WHERE tin = $1 AND goods_code = ANY($2::text[])",
         tin, codes,
     )  # fmt: skip
-    return {row["goods_code"] for row in rows}
+    return {
+        row["goods_code"]: Goods(
+            code=row["goods_code"],
+            name=row["name"],
+            commodity_category_id=row["commodity_category_id"],
+            unit_of_measure=row["unit_of_measure"],
+        )
+        for row in rows
+    }
 
 
-async def add_goods(db: Database, *, tin: str, codes: list[str]) -> None:
-    await db.pool.execute(
-        "INSERT INTO efris_goods (tin, goods_code) SELECT $1, unnest($2::text[]) "
-        "ON CONFLICT DO NOTHING",
-        tin, codes,
-    )  # fmt: skip
+async def add_goods(db: Database, *, tin: str, goods: list[Goods]) -> None:
+    """Remember goods EFRIS accepted for the TIN (a code registered once stays as it was)."""
+    await db.pool.executemany(
+        "INSERT INTO efris_goods (tin, goods_code, name, commodity_category_id, unit_of_measure) "
+        "VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+        [(tin, g.code, g.name, g.commodity_category_id, g.unit_of_measure) for g in goods],
+    )
 
 
 def _json(invoice: Invoice) -> str:

@@ -39,12 +39,16 @@ async def save_settings(
     password: str,
     not_after: datetime,
     test_mode: bool,
+    legal_name: str,
+    email: str,
 ) -> None:
     """Store (or replace) a tenant's device, certificate and password, encrypted."""
     await executor(db).execute(
         "INSERT INTO efris_settings (tenant_id, tin, device_no, certificate, certificate_password, "
-        "certificate_not_after, test_mode) VALUES ($1, $2, $3, $4, $5, $6, $7) "
+        "certificate_not_after, test_mode, legal_name, email) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
         "ON CONFLICT (tenant_id) DO UPDATE SET tin = EXCLUDED.tin, device_no = EXCLUDED.device_no, "
+        "legal_name = EXCLUDED.legal_name, email = EXCLUDED.email, "
         "certificate = EXCLUDED.certificate, certificate_password = EXCLUDED.certificate_password, "
         "certificate_not_after = EXCLUDED.certificate_not_after, test_mode = EXCLUDED.test_mode, "
         "updated_at = now()",
@@ -55,6 +59,8 @@ async def save_settings(
         box.encrypt(password),
         not_after,
         test_mode,
+        legal_name,
+        email,
     )
 
 
@@ -87,13 +93,15 @@ class DeviceSettings:
     password: str = field(repr=False)
     test_mode: bool
     auto_fiscalize: bool
+    legal_name: str
+    email: str
 
 
 async def device_settings(db: Database, box: SecretBox, *, tenant_id: str) -> DeviceSettings | None:
     """The tenant's device with its certificate decrypted; None when EFRIS is not set up."""
     row = await db.pool.fetchrow(
-        "SELECT tin, device_no, certificate, certificate_password, test_mode, auto_fiscalize "
-        "FROM efris_settings WHERE tenant_id = $1",
+        "SELECT tin, device_no, certificate, certificate_password, test_mode, auto_fiscalize, "
+        "legal_name, email FROM efris_settings WHERE tenant_id = $1",
         tenant_id,
     )
     if row is None:
@@ -102,5 +110,5 @@ async def device_settings(db: Database, box: SecretBox, *, tenant_id: str) -> De
         tenant_id=tenant_id, tin=row["tin"], device_no=row["device_no"],
         pfx=base64.b64decode(box.decrypt(row["certificate"])),
         password=box.decrypt(row["certificate_password"]), test_mode=row["test_mode"],
-        auto_fiscalize=row["auto_fiscalize"],
+        auto_fiscalize=row["auto_fiscalize"], legal_name=row["legal_name"], email=row["email"],
     )  # fmt: skip
