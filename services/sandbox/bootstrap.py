@@ -19,6 +19,7 @@ from services.sandbox.faults import Faults
 from services.sandbox.http import create_app
 from services.sandbox.inspection import RequestLog
 from services.sandbox.oauth import ClientApp, GrantStore, TokenPolicy
+from services.sandbox.providers.efris.state import EfrisServer
 from services.sandbox.providers.quickbooks import intuit
 from services.sandbox.providers.quickbooks.company import QuickBooksBooks
 from services.sandbox.providers.stripe.sessions import StripeSessions
@@ -95,6 +96,7 @@ async def build(settings: SandboxSettings, _: Platform) -> AsyncIterator[Sandbox
             zoho_accounts=_identity(zoho_accounts.POLICY, clock, settings.zoho_client_id,
                                     settings.zoho_client_secret),
             stripe=StripeSessions(),
+            efris=EfrisServer(),
         )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """Everything the sandbox's handlers use, built once by `bootstrap.build`.
 
-Adding a simulated provider (EFRIS, WhatsApp Graph, the AI endpoint) means adding its state
+Adding a simulated provider (WhatsApp Graph, the AI endpoint) means adding its state
 here, its reset to `SandboxDeps.reset`, and its routes to `http.create_app`.
 """
 
@@ -14,6 +14,7 @@ from services.sandbox.clock import SandboxClock
 from services.sandbox.faults import Faults
 from services.sandbox.inspection import RequestLog
 from services.sandbox.oauth import ClientApp, GrantStore
+from services.sandbox.providers.efris.state import EfrisServer
 from services.sandbox.providers.quickbooks.company import QuickBooksBooks
 from services.sandbox.providers.stripe.sessions import StripeSessions
 from services.sandbox.providers.xero.organisation import XeroBooks
@@ -66,6 +67,7 @@ class SandboxDeps:
     zoho: ZohoBooks
     zoho_accounts: Identity
     stripe: StripeSessions
+    efris: EfrisServer
 
     def reset(self) -> None:
         """Forget every account, token, fault, delivery and recorded request."""
@@ -78,6 +80,7 @@ class SandboxDeps:
         self.xero.reset()
         self.zoho.reset()
         self.stripe.reset()
+        self.efris.reset()
         for identity in (self.intuit, self.xero_identity, self.zoho_accounts):
             identity.grants.reset()
 

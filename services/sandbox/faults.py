@@ -11,7 +11,11 @@ invoice is created, the token issued) and then answers the fault: the lost-respo
 `latency_when="after"` waits after the handler ran and before answering: the provider
 has acted, the caller does not know yet (where a crash mid-flow hurts most).
 `body="json"` answers `json` with HTTP 200 instead of the real record: a provider whose
-answer lacks or garbles fields.
+answer lacks or garbles fields. `body="drop"` closes the connection without any answer (with
+`when="after"`: the effect happened, the caller sees only a disconnect).
+`return_code` (EFRIS only) answers HTTP 200 with that code in the envelope's
+`returnStateInfo` (99 unknown error, 9901 TCS busy, 46 database error...), as URA reports
+its own failures; `paths` then scopes by interface code (`["T109"]`).
 The random source is seeded from settings (`SANDBOX_FAULT_SEED`), so a run is reproducible.
 """
 
@@ -23,9 +27,12 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-PROVIDERS = ("quickbooks", "intuit-oauth", "xero", "xero-identity", "zoho", "zoho-accounts")
+PROVIDERS = (
+    "quickbooks", "intuit-oauth", "xero", "xero-identity", "zoho", "zoho-accounts", "efris",
+)  # fmt: skip
+CODED_PROVIDERS = ("efris",)  # answer their own failures in the body: `return_code` applies
 
-BodyKind = Literal["fault", "malformed", "empty", "json"]
+BodyKind = Literal["fault", "malformed", "empty", "json", "drop"]
 When = Literal["before", "after", "either"]
 
 
@@ -44,6 +51,7 @@ class FaultRule(BaseModel):
     when: When = "before"
     count: int | None = Field(default=None, ge=1)
     paths: tuple[str, ...] | None = None
+    return_code: str | None = Field(default=None, pattern=r"^[0-9]{2,4}$")
 
     @field_validator("statuses")
     @classmethod
@@ -56,6 +64,8 @@ class FaultRule(BaseModel):
     def _json_with_its_body(self) -> FaultRule:
         if (self.body == "json") != (self.json_body is not None):
             raise ValueError('body "json" and a json answer go together')
+        if self.return_code is not None and self.body != "fault":
+            raise ValueError('a return_code is answered as the provider\'s own body ("fault")')
         return self
 
     @field_validator("paths", mode="before")
@@ -72,6 +82,7 @@ class Fault:
     body: BodyKind
     when: Literal["before", "after"]
     json_body: dict[str, Any] | list[Any] | None = None
+    return_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,7 +140,8 @@ class Faults:
                 del self._rules[key]
         when = rule.when if rule.when != "either" else self._random.choice(("before", "after"))
         status = self._random.choice(rule.statuses)
-        fault = Fault(status=status, body=rule.body, when=when, json_body=rule.json_body)
+        fault = Fault(status=status, body=rule.body, when=when, json_body=rule.json_body,
+                      return_code=rule.return_code)  # fmt: skip
         return Draw(latency_s=latency, latency_after=after, fault=fault)
 
     def reset(self) -> None:

@@ -3,6 +3,7 @@
     /quickbooks, /intuit-oauth      providers.quickbooks
     /xero, /xero-identity           providers.xero
     /zoho, /zoho-accounts           providers.zoho
+    /efris                          providers.efris (URA EFRIS system-to-system)
     /_sandbox/stripe                providers.stripe (fires events; no simulated API yet)
     /_sandbox/...                   control.platform and each provider's control routes
 
@@ -22,6 +23,7 @@ from services.sandbox.control import platform
 from services.sandbox.control.io import MAX_BODY
 from services.sandbox.deps import DEPS, SandboxDeps
 from services.sandbox.errors import ControlError, ProviderError
+from services.sandbox.providers.efris import routes as efris
 from services.sandbox.providers.quickbooks import routes as quickbooks
 from services.sandbox.providers.stripe import routes as stripe
 from services.sandbox.providers.xero import routes as xero
@@ -42,6 +44,7 @@ def create_app(deps: SandboxDeps) -> web.Application:
             *xero.routes(),
             *zoho.routes(),
             *stripe.routes(),
+            *efris.routes(),
             *platform.routes(),
         ]
     )

@@ -9,7 +9,9 @@
 Credentials never get in: `Authorization` keeps only its scheme, and the values of
 `client_secret`, `refresh_token`, `code`, `access_token`, `token`, `id_token` and `password`
 are masked wherever they appear (query, form, JSON body), while the rest (`grant_type`)
-stays readable so a test can count refresh grants.
+stays readable so a test can count refresh grants. A provider adds its own secret fields
+(EFRIS: `content` and `signature`, so neither ciphertext nor signatures are kept, while
+`globalInfo` stays readable: interface code, TIN, device, requestTime).
 """
 
 from __future__ import annotations
@@ -71,11 +73,18 @@ class RequestLog:
         self._seq = 0
 
     async def record(
-        self, request: web.Request, *, provider: str, account_id: str | None, status: int, at: str
+        self,
+        request: web.Request,
+        *,
+        provider: str,
+        account_id: str | None,
+        status: int,
+        at: str,
+        secret_fields: frozenset[str] = frozenset(),
     ) -> None:
-        """Store `request` (masked) with the status it was answered."""
+        """Store `request` (masked, `secret_fields` too) with the status it was answered."""
         self._seq += 1
-        form, body = await _content(request)
+        form, body = await _content(request, SECRET_FIELDS | secret_fields)
         self._entries.append(
             RecordedRequest(
                 seq=self._seq,
@@ -129,24 +138,26 @@ def _header(name: str, value: str) -> str:
     return f"{scheme} …" if rest else "…"
 
 
-async def _content(request: web.Request) -> tuple[dict[str, str] | None, Any]:
+async def _content(
+    request: web.Request, secrets: frozenset[str]
+) -> tuple[dict[str, str] | None, Any]:
     if not request.body_exists:
         return None, None
     raw = await request.read()  # aiohttp caches the bytes: the handler read the same ones
     if request.content_type == "application/x-www-form-urlencoded":
         return masked_pairs((await request.post()).items()), None
     try:
-        return None, _masked_json(orjson.loads(raw))
+        return None, _masked_json(orjson.loads(raw), secrets)
     except orjson.JSONDecodeError:
         return None, raw[:MAX_TEXT].decode("utf-8", errors="replace")
 
 
-def _masked_json(value: Any) -> Any:
+def _masked_json(value: Any, secrets: frozenset[str]) -> Any:
     if isinstance(value, dict):
         return {
-            key: MASK if key in SECRET_FIELDS else _masked_json(inner)
+            key: MASK if key in secrets else _masked_json(inner, secrets)
             for key, inner in value.items()
         }
     if isinstance(value, list):
-        return [_masked_json(item) for item in value]
+        return [_masked_json(item, secrets) for item in value]
     return value

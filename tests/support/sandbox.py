@@ -28,8 +28,9 @@ from tests.support.running import running
 Json = dict[str, Any]
 Provider = Literal["quickbooks", "xero", "zoho"]
 FaultProvider = Literal[
-    "quickbooks", "intuit-oauth", "xero", "xero-identity", "zoho", "zoho-accounts"
+    "quickbooks", "intuit-oauth", "xero", "xero-identity", "zoho", "zoho-accounts", "efris"
 ]
+EFRIS_PATH = "/efris/efrisws/ws/taapp/getInformation"
 
 
 class SandboxRefused(AssertionError):
@@ -80,6 +81,11 @@ class SandboxControl:
     @property
     def zoho_accounts_base(self) -> str:
         return f"{self.base_url}/zoho-accounts"
+
+    @property
+    def efris_url(self) -> str:
+        """EFRIS_URL: the one endpoint every EFRIS interface is posted to."""
+        return f"{self.base_url}{EFRIS_PATH}"
 
     async def call(
         self, method: str, path: str, body: Json | None = None, *, query: Json | None = None
@@ -177,6 +183,39 @@ class SandboxControl:
         invoices: list[Json] = (await self.call("GET", path))["invoices"]
         return invoices
 
+    # EFRIS
+    async def register_efris_device(
+        self, *, tin: str, device_no: str, certificate_pem: str,
+        legal_name: str | None = None, business_name: str | None = None,
+    ) -> Json:  # fmt: skip
+        """Onboard a device as URA does outside the API: its TIN, DSN and certificate (PEM).
+
+        The simulator verifies the device's signatures with that certificate's key and seals
+        its T104 keys for it. Answers the device as listed (no key material).
+        """
+        body: Json = {"tin": tin, "device_no": device_no, "certificate_pem": certificate_pem,
+                      "legal_name": legal_name, "business_name": business_name}  # fmt: skip
+        answer: Json = await self.call(
+            "POST", "/_sandbox/efris/devices", {k: v for k, v in body.items() if v is not None}
+        )
+        return answer
+
+    async def efris_invoices(
+        self, *, tin: str | None = None, reference_no: str | None = None
+    ) -> list[Json]:
+        """Every fiscal document the simulator issued (one entry per FDN), oldest first."""
+        query = {"tin": tin, "reference_no": reference_no}
+        given = {key: value for key, value in query.items() if value is not None}
+        invoices: list[Json] = (await self.call("GET", "/_sandbox/efris/invoices", query=given))[
+            "invoices"
+        ]
+        return invoices
+
+    async def expire_efris_key(self, device_no: str) -> bool:
+        """Expire the device's T104 key now (its next encrypted call answers 402); False if none."""
+        path = f"/_sandbox/efris/devices/{device_no}/expire-key"
+        return bool((await self.call("POST", path))["expired"])
+
     # Stripe
     async def stripe_checkout_session(self, **session: Any) -> Json:
         """Create a session and fire checkout.session.completed: {session, event, delivery}."""
@@ -229,7 +268,8 @@ class SandboxControl:
         )
 
     async def set_fault(self, provider: FaultProvider, **rule: Any) -> Json:
-        """Install a fault rule: account_id, error_rate, statuses, latency_ms, body, when, count, paths."""
+        """Install a fault rule: account_id, error_rate, statuses, latency_ms, body, when, count,
+        paths; for EFRIS also return_code (answered in the envelope) and paths as interface codes."""
         answer: Json = await self.call("PUT", f"/_sandbox/faults/{provider}", rule)
         return answer
 

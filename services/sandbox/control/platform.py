@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.sandbox.control.io import answer, read_model
 from services.sandbox.deps import DEPS, Identity, SandboxDeps
 from services.sandbox.errors import InvalidInput, NotFound
-from services.sandbox.faults import PROVIDERS, FaultRule
+from services.sandbox.faults import CODED_PROVIDERS, PROVIDERS, FaultRule
 
 IDENTITY_OF = {"quickbooks": "intuit", "xero": "xero_identity", "zoho": "zoho_accounts"}
 PROVIDER = r"{provider:quickbooks|xero|zoho}"
@@ -83,6 +83,8 @@ async def list_faults(request: web.Request) -> web.Response:
 async def set_fault(request: web.Request) -> web.Response:
     provider = _fault_provider(request)
     rule = await read_model(request, FaultRule)
+    if rule.return_code is not None and provider not in CODED_PROVIDERS:
+        raise InvalidInput(f"return_code applies to {', '.join(CODED_PROVIDERS)} only")
     request.app[DEPS].faults.set(provider, rule)
     return answer({"provider": provider, **rule.model_dump()})
 
