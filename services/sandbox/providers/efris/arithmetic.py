@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from services.sandbox.providers.efris.return_codes import EfrisRefusal
 
@@ -78,13 +78,8 @@ def rate_of(text: object) -> Decimal | None:
 
 
 def within(actual: Decimal, expected: Decimal) -> bool:
-    """Equal to the cent, whichever way URA rounded."""
+    """Less than a cent from `expected` (unrounded): truncated and half-up rounding both pass."""
     return abs(actual - expected) < CENT
-
-
-def truncated(amount: Decimal) -> Decimal:
-    """`amount` cut to 2 decimals (1316's "discarded fraction")."""
-    return amount.quantize(CENT, rounding=ROUND_DOWN)
 
 
 def tax_within(total: Decimal, rate: Decimal | None) -> Decimal:
@@ -133,7 +128,7 @@ def check_line_amounts(
     *, qty: Decimal, unit_price: Decimal, total: Decimal, tax: Decimal, rate: Decimal | None
 ) -> None:
     """qty * unitPrice = total (1316) and the VAT-inclusive tax (2776), signs as given."""
-    if not within(total, truncated(qty * unit_price)):
+    if not within(total, qty * unit_price):  # truncated (URA's text) or rounded half-up
         raise EfrisRefusal("1316")
     check_line_tax(total=total, tax=tax, rate=rate)
 
