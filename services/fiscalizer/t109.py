@@ -117,15 +117,25 @@ class Goods:
 def goods_code_for(line: InvoiceLine) -> str:
     """The EFRIS goods code for a canonical line: its `item_code`, or a stable derived one.
 
-    A line without an item code (or with one longer than EFRIS's 50 characters) gets
+    A line without an item code (or with one too long for EFRIS's 50 characters) gets
     "SY-" + 16 hex digits of the SHA-256 of its code, or of its description with case
     and spacing folded, so the same product maps to the same code on every invoice.
+    URA ties VAT to the goods' commodity category (§5.5), so one ERP item sold zero-rated
+    or exempt is other goods than the same item standard-rated: those codes end in "-ZR"
+    or "-EX" (QuickBooks puts every line on item "1" Services, whatever its tax code).
     """
+    suffix = _vat_suffix(line)
     code = (line.item_code or "").strip()
-    if code and len(code) <= _CODE_MAX:
-        return code
+    if code and len(code) + len(suffix) <= _CODE_MAX:
+        return code + suffix
     source = code or " ".join(line.description.split()).casefold()
-    return "SY-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16].upper()
+    return "SY-" + hashlib.sha256(source.encode("utf-8")).hexdigest()[:16].upper() + suffix
+
+
+def _vat_suffix(line: InvoiceLine) -> str:
+    if line.tax_rate is None:
+        return "-EX"
+    return "-ZR" if line.tax_rate == 0 else ""
 
 
 @dataclass(frozen=True)

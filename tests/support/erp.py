@@ -15,17 +15,23 @@ sandbox; the sandbox signs webhooks with the same secrets ingress verifies with.
 
 from __future__ import annotations
 
+import base64
+import secrets
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import yarl
+from cryptography.hazmat.primitives.serialization import Encoding
 
+from deploy.certificates import make_pfx
 from libs.broker import Topology
 from libs.db import Database
+from libs.efris import load_device_keys
 from libs.events import CloudEvent
 from services.erp_sync.bootstrap import SPEC as ERP_SYNC
+from services.fiscalizer.bootstrap import SPEC as FISCALIZER
 from tests.support.admin import AdminApi, admin_api
 from tests.support.polling import eventually
 from tests.support.running import running
@@ -48,6 +54,8 @@ FAST_TIERS = "100,300,600"
 class Tenant:
     id: str
     token: str
+    tin: str = ""
+    device_no: str = ""
 
 
 @dataclass
@@ -59,10 +67,27 @@ class ErpStack:
     collect: Any
     seen: list[CloudEvent] = field(default_factory=list)
 
-    async def new_tenant(self) -> Tenant:
-        view, email, password = await self.admin.new_client(self.owner_token)
+    async def new_tenant(self, *, auto_fiscalize: bool = True) -> Tenant:
+        """A client onboarded by the operator, its EFRIS device registered at the sandbox."""
+        tin = f"10{secrets.randbelow(10**8):08d}"
+        pfx = make_pfx("pfx-pass")
+        view, email, password = await self.admin.new_client(
+            self.owner_token, tin=tin, efris_device_no=f"{tin}_01", certificate_pfx_base64=pfx,
+            certificate_password="pfx-pass",
+        )  # fmt: skip
+        keys = load_device_keys(base64.b64decode(pfx), "pfx-pass")
+        await self.sandbox.register_efris_device(
+            tin=tin, device_no=f"{tin}_01", legal_name=str(view["company_name"]),
+            certificate_pem=keys.certificate.public_bytes(Encoding.PEM).decode(),
+        )  # fmt: skip
         login = await self.admin.login(email, password)
-        return Tenant(id=str(view["id"]), token=str(login["access_token"]))
+        tenant = Tenant(id=str(view["id"]), token=str(login["access_token"]), tin=tin,
+                        device_no=f"{tin}_01")  # fmt: skip
+        if not auto_fiscalize:
+            status, _ = await self.admin.call("PUT", "/api/tenant/efris/auto-fiscalize",
+                                              token=tenant.token, json={"enabled": False})  # fmt: skip
+            assert status == 200
+        return tenant
 
     async def authorize(self, tenant: Tenant, provider: str, account_id: str) -> yarl.URL:
         """Start a connect as the tenant and consent at the sandbox: the callback URL to visit."""
@@ -103,9 +128,11 @@ class ErpStack:
 
 @asynccontextmanager
 async def erp_stack(
-    channel: Any, topology: Topology, db: Database, *, erp_sync: bool = True, **erp_overrides: Any
-) -> AsyncIterator[ErpStack]:
-    """Everything the ERP flow needs; `erp_sync=False` leaves erp_sync for the test to run."""
+    channel: Any, topology: Topology, db: Database, *, erp_sync: bool = True,
+    fiscalizer: bool = False, **erp_overrides: Any,
+) -> AsyncIterator[ErpStack]:  # fmt: skip
+    """Everything the ERP flow needs; `erp_sync=False` leaves erp_sync for the test to run,
+    `fiscalizer=True` runs the fiscalizer against the sandbox's EFRIS too."""
     collect = await collect_tenant_events(channel, topology)
     async with (
         ingress_and_router() as ingress,
@@ -122,7 +149,15 @@ async def erp_stack(
             if not erp_sync:
                 yield stack
                 return
-            async with running(ERP_SYNC, **bases, retry_tiers_ms=FAST_TIERS, **erp_overrides):
+            async with AsyncExitStack() as services:
+                await services.enter_async_context(
+                    running(ERP_SYNC, **bases, retry_tiers_ms=FAST_TIERS, **erp_overrides)
+                )
+                if fiscalizer:
+                    await services.enter_async_context(running(
+                        FISCALIZER, efris_url=sandbox.efris_url, efris_test_url=sandbox.efris_url,
+                        retry_tiers_ms=FAST_TIERS,
+                    ))  # fmt: skip
                 yield stack
 
 

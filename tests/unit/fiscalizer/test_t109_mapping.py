@@ -223,7 +223,7 @@ def test_zero_value_lines_are_left_out_and_order_numbers_stay_dense():
 
     payload = payload_of(invoice_of(CEMENT, free, MAIZE))
 
-    assert [line["itemCode"] for line in payload["goodsDetails"]] == ["CEM-050", "MZG-050"]
+    assert [line["itemCode"] for line in payload["goodsDetails"]] == ["CEM-050", "MZG-050-EX"]
     assert [line["orderNumber"] for line in payload["goodsDetails"]] == ["0", "1"]
 
 
@@ -231,9 +231,9 @@ def test_missing_goods_are_reported_all_at_once():
     invoice = invoice_of(CEMENT, MAIZE, EXPORT_TEA)
 
     with pytest.raises(MissingGoods) as raised:
-        payload_of(invoice, goods={"MZG-050": registered(invoice)["MZG-050"]})
+        payload_of(invoice, goods={"MZG-050-EX": registered(invoice)["MZG-050-EX"]})
 
-    assert raised.value.codes == ("CEM-050", "TEA-001")
+    assert raised.value.codes == ("CEM-050", "TEA-001-ZR")
 
 
 def test_the_registered_goods_name_code_and_unit_are_what_the_line_carries():
@@ -346,3 +346,12 @@ def test_goods_t130_item_registers_what_t109_will_name():
         "commodityCategoryId": "30111601",
         "haveExciseTax": "102",
     }
+
+
+def test_one_erp_item_under_two_vat_treatments_is_two_efris_goods():
+    # QuickBooks puts every line on item "1" (Services) whatever its tax code.
+    standard = Sale(D(1), D(100), D(18), description="Services", item_code="1")
+    exempt = Sale(D(1), D(100), None, description="Services", item_code="1")
+    zero = Sale(D(1), D(100), D(0), description="Services", item_code="1")
+    codes = [goods_code_for(line) for line in invoice_of(standard, exempt, zero).lines]
+    assert codes == ["1", "1-EX", "1-ZR"]
