@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pydantic import Field
@@ -29,6 +29,9 @@ class FiscalizerSettings(ServiceSettings):
     efris_url: str = "https://efrisws.ura.go.ug/ws/taapp/getInformation"
     efris_test_url: str = "https://efristest.ura.go.ug/efrisws/ws/taapp/getInformation"
     efris_timeout_s: float = Field(default=30.0, gt=0)
+    # How long a claimed upload is the claimer's alone; outlast EFRIS_TIMEOUT_S. A worker
+    # killed mid-upload holds its invoice this long, then another reconciles and resumes.
+    efris_upload_lease_s: float = Field(default=120.0, gt=0)
     # Commodity categories goods are registered under, by VAT class (goods.py).
     efris_standard_category: str = "30111601"
     efris_zero_rated_category: str = "50131702"
@@ -57,7 +60,8 @@ async def build(
 
         def submitter(url: str) -> Submitter:
             efris = EfrisClient(http, url=url, clock=clock)
-            return Submitter(db=db, efris=efris, categories=categories, clock=clock)
+            return Submitter(db=db, efris=efris, categories=categories, clock=clock,
+                             lease=timedelta(seconds=settings.efris_upload_lease_s))  # fmt: skip
 
         yield FiscalizerDeps(
             name=NAME, db=db, box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),

@@ -19,7 +19,9 @@ def qbo_line(description: str, qty: int, price: int, tax_code: str) -> dict[str,
             "SalesItemLineDetail": {"Qty": qty, "UnitPrice": price, "TaxCodeRef": {"value": tax_code}}}  # fmt: skip
 
 
-async def quickbooks_invoice(stack: ErpStack, tenant: Tenant, lines: list[dict[str, Any]]) -> tuple[str, str]:
+async def quickbooks_invoice(
+    stack: ErpStack, tenant: Tenant, lines: list[dict[str, Any]]
+) -> tuple[str, str]:
     realm = await stack.sandbox.create_quickbooks_company()
     await stack.connect(tenant, "quickbooks", realm)
     customer = await stack.sandbox.seed_quickbooks_customer(
