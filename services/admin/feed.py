@@ -27,11 +27,15 @@ def status_of(event_type: str) -> Literal["ok", "failed"]:
     return "failed" if event_type.endswith(_FAILED_ENDINGS) else "ok"
 
 
-def summary_of(event_type: str, subject: str | None, reason: object = None) -> str:
-    """One line from the type, subject and a short reason code only.
+def summary_of(
+    event_type: str, subject: str | None, reason: object = None, detail: object = None
+) -> str:
+    """One line from the type, subject, a short reason code and an operator-facing detail.
 
-    `data` may hold personal data or secrets, so of it only `reason` is read, and only
-    when it is a short phrase of lower-case words ("not connected", "invalid_invoice").
+    `data` may hold personal data or secrets, so of it only `reason` is read (when it is a
+    short phrase of lower-case words: "not connected", "invalid_invoice") and `detail`, a
+    line the emitting service writes for the tenant on purpose (EFRIS's own code and
+    message: "EFRIS 2180: currency error"), cut to fit.
     """
     words = event_type.replace(".", " ").replace("_", " ")
     text = words[:1].upper() + words[1:]
@@ -39,6 +43,8 @@ def summary_of(event_type: str, subject: str | None, reason: object = None) -> s
         text = f"{text}: {subject}"
     if isinstance(reason, str) and _REASON.fullmatch(reason):
         text = f"{text} ({reason.replace('_', ' ')})"
+    if isinstance(detail, str) and detail.strip():
+        text = f"{text}: {' '.join(detail.split())}"
     return text if len(text) <= SUMMARY_MAX else text[: SUMMARY_MAX - 1] + "…"
 
 

@@ -26,7 +26,8 @@ async def record_activity(event: CloudEvent, deps: AdminDeps) -> None:
         recorded = await activity.record(
             tx, tenant_id=event.tenantid, event_id=event.id, type=event.type,
             status=feed.status_of(event.type), subject=event.subject,
-            summary=feed.summary_of(event.type, event.subject, event.data.get("reason")),
+            summary=feed.summary_of(event.type, event.subject, event.data.get("reason"),
+                                  event.data.get("detail")),
             at=event.time,
         )  # fmt: skip
         if recorded:  # the feed's own (tenant, event) key backs the inbox up

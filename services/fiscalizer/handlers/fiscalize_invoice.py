@@ -77,6 +77,7 @@ async def fiscalize_invoice(event: CloudEvent, deps: FiscalizerDeps) -> None:
             return
         await ledger.failed(tx, row.id, code=outcome.code, message=outcome.message)
         data = {"reason": "refused by efris", "code": outcome.code, "message": outcome.message,
+                "detail": f"EFRIS {outcome.code}: {outcome.message}",
                 "reference_no": row.reference_no, "source": invoice.source.model_dump(mode="json")}  # fmt: skip
         await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
                              event=_follow_up(event, "invoice.fiscalization_failed", invoice, data))  # fmt: skip

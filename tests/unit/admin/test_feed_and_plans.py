@@ -58,3 +58,10 @@ def test_a_short_reason_code_joins_the_summary_and_anything_else_is_ignored():
     )
     for unsafe in ("Jenny Rosen <jenny@example.com>", "x" * 80, 42, None):
         assert summary_of("invoice.sync_failed", None, unsafe) == "Invoice sync failed"
+
+
+def test_a_detail_written_for_the_tenant_ends_the_summary():
+    assert summary_of("invoice.fiscalization_failed", "invoice/7", "refused by efris",
+                      "EFRIS 2180:  currency\nerror") == (
+        "Invoice fiscalization failed: invoice/7 (refused by efris): EFRIS 2180: currency error"
+    )  # fmt: skip
