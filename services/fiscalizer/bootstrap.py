@@ -19,6 +19,7 @@ from services.fiscalizer.deps import FiscalizerDeps
 from services.fiscalizer.devices import Devices
 from services.fiscalizer.goods import CommodityCategories
 from services.fiscalizer.handlers.fiscalize_invoice import fiscalize_invoice
+from services.fiscalizer.handlers.invoice_voided import invoice_voided
 from services.fiscalizer.submission import Submitter
 
 NAME = "fiscalizer"
@@ -72,7 +73,10 @@ async def build(
 
 
 def subscriptions(deps: FiscalizerDeps) -> Sequence[Subscription[Any, FiscalizerDeps]]:
-    return [Subscription(Exchange.EVENTS, "invoice.ready", fiscalize_invoice, timeout=120.0)]
+    return [
+        Subscription(Exchange.EVENTS, "invoice.ready", fiscalize_invoice, timeout=120.0),
+        Subscription(Exchange.EVENTS, "invoice.voided", invoice_voided),
+    ]
 
 
 SPEC = ServiceSpec(

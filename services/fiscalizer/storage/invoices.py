@@ -98,6 +98,18 @@ async def receive(
     return _fiscal(row)
 
 
+async def of_source(
+    tx: Connection, *, tenant_id: str, source: InvoiceSource
+) -> FiscalInvoice | None:
+    """The tenant's row for an ERP invoice, locked until `tx` ends; None if never received."""
+    row = await tx.fetchrow(
+        _ROW + "WHERE tenant_id = $1 AND provider = $2 AND account_id = $3 AND invoice_id = $4 "
+        "FOR UPDATE",
+        tenant_id, source.provider, source.account_id, source.invoice_id,
+    )  # fmt: skip
+    return _fiscal(row) if row else None
+
+
 async def claim(tx: Connection, invoice_row: str, *, lease: timedelta) -> FiscalInvoice | None:
     """Take the right to upload (state → sending, attempts + 1), or None if someone holds it."""
     row = await tx.fetchrow(

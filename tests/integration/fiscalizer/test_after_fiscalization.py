@@ -1,0 +1,31 @@
+"""A fiscalized invoice is never re-fiscalized: an edit or a void in the ERP asks for a credit note."""
+
+from __future__ import annotations
+
+from tests.integration.fiscalizer.test_fiscalize_end_to_end import qbo_line, quickbooks_invoice
+
+
+async def test_editing_then_voiding_a_fiscalized_invoice_asks_for_credit_notes(stack, db):
+    tenant = await stack.new_tenant()
+    realm, invoice_id = await quickbooks_invoice(
+        stack, tenant, [qbo_line("Cement", 2, 50000, "TAX")]
+    )
+    [fiscalized] = await stack.wait_for("invoice.fiscalized", count=1, tenant=tenant, within=30)
+
+    await stack.sandbox.update_quickbooks_invoice(realm, invoice_id, {
+        "Line": [qbo_line("Cement", 3, 50000, "TAX")], "sparse": True,
+    }, notify="cloudevents")  # fmt: skip
+    [changed] = await stack.wait_for(
+        "invoice.credit_note_needed", count=1, tenant=tenant, within=30
+    )
+    assert changed.data["reason"] == "changed after fiscalization"
+    assert changed.data["fdn"] == fiscalized.data["fdn"]
+
+    base = f"/_sandbox/quickbooks/companies/{realm}/invoices/{invoice_id}"
+    await stack.sandbox.call("POST", f"{base}/void", {"notify": "cloudevents"})
+    needed = await stack.wait_for("invoice.credit_note_needed", count=2, tenant=tenant, within=30)
+    assert needed[1].data["reason"] == "voided in the erp"
+    assert needed[1].data["fdn"] == fiscalized.data["fdn"]
+    issued = await stack.sandbox.efris_invoices(tin=tenant.tin)
+    assert [document["invoice_no"] for document in issued] == [fiscalized.data["fdn"]]
+    assert len(await stack.events("invoice.fiscalized", tenant=tenant)) == 1
