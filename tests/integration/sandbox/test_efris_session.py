@@ -77,7 +77,10 @@ async def test_a_signature_by_another_key_is_refused_with_38_and_a_missing_one_w
     assert (await device.send("T106", {"pageNo": "1", "pageSize": "10"})).code == "00"
 
 
-@pytest.mark.parametrize(("skew_s", "code"), [(-11 * 60, "28"), (11 * 60, "28"), (9 * 60, "00")])
+@pytest.mark.parametrize(
+    ("skew_s", "code"),
+    [(-11 * 60, "28"), (11 * 60, "28"), (9 * 60, "00"), (-3 * 3600, "28")],  # the last: UTC time
+)
 async def test_request_time_more_than_ten_minutes_off_the_sandbox_clock_is_refused(
     sandbox, skew_s, code
 ):
