@@ -17,14 +17,18 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
 import aio_pika
 import aiohttp
 import asyncpg
+from aio_pika.abc import AbstractChannel
 from yarl import URL
+
+from libs.broker import inspect_queue
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -217,3 +221,44 @@ def positive_int(name: str, default: int) -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise BenchFailed(f"{name} must be a positive integer, got {raw!r}")
     return int(raw)
+
+
+@dataclass
+class SideRun:
+    """One timed run of one side: `items` done in `seconds`, using `cpu_s` of its own CPU."""
+
+    side: str
+    round: int
+    items: int
+    seconds: float
+    cpu_s: float
+    machine_busy: float
+
+    @property
+    def per_s(self) -> float:
+        return self.items / self.seconds
+
+    @property
+    def cpu_us(self) -> float:
+        """CPU microseconds per item."""
+        return self.cpu_s / self.items * 1e6
+
+
+async def wait_until(
+    probe: Callable[[], Awaitable[int]], at_least: int, server: Server, within: float
+) -> None:
+    """Poll `probe` until it reaches `at_least`, failing with `server`'s log after `within` s."""
+    deadline = time.monotonic() + within
+    while (value := await probe()) < at_least:
+        server.check_alive()
+        if time.monotonic() > deadline:
+            raise BenchFailed(f"waited {within:.0f} s (last {value}):\n{server.tail()}")
+        await asyncio.sleep(0.02)  # poll interval of a deadline-bounded wait
+
+
+async def consumers(channel: AbstractChannel, queue: str) -> int:
+    return (await inspect_queue(channel, queue)).consumers
+
+
+async def depth(channel: AbstractChannel, queue: str) -> int:
+    return (await inspect_queue(channel, queue)).messages

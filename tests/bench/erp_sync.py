@@ -54,15 +54,19 @@ from services.erp_sync.clients.oauth import TokenSet
 from tests.bench._harness import (
     BenchFailed,
     Server,
+    SideRun,
     best_and_median,
     busy_since,
     child_output,
+    consumers,
     delete_broker_names,
+    depth,
     drop_database,
     free_port,
     machine_ticks,
     positive_int,
     progress,
+    wait_until,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,22 +81,7 @@ CLIENT_ID, CLIENT_SECRET = "bench-erp-app", "bench-erp-secret"
 TOTAL_LIMIT_S = 300.0
 
 
-@dataclass
-class Run:
-    side: str
-    round: int
-    invoices: int
-    seconds: float
-    cpu_s: float
-    machine_busy: float
-
-    @property
-    def invoices_per_s(self) -> float:
-        return self.invoices / self.seconds
-
-    @property
-    def cpu_us_per_invoice(self) -> float:
-        return self.cpu_s / self.invoices * 1e6
+Run = SideRun
 
 
 @dataclass
@@ -103,12 +92,10 @@ class Results:
         return [run for run in self.runs if run.side == side]
 
     def rate(self, side: str) -> dict[str, float]:
-        return best_and_median([r.invoices_per_s for r in self.of(side)], higher_is_better=True)
+        return best_and_median([r.per_s for r in self.of(side)], higher_is_better=True)
 
     def cpu(self, side: str) -> dict[str, float]:
-        return best_and_median(
-            [r.cpu_us_per_invoice for r in self.of(side)], higher_is_better=False
-        )
+        return best_and_median([r.cpu_us for r in self.of(side)], higher_is_better=False)
 
 
 @dataclass(frozen=True)
@@ -222,7 +209,7 @@ async def run_bare(world: World, round_no: int) -> Run:
         "bare", round_no, len(world.invoice_ids), out["seconds"], out["cpu_s"], busy_since(machine)
     )
     progress(f"bare round {round_no}: {out['requests'] / run.seconds:,.0f} requests/s "
-             f"= {run.invoices_per_s:,.0f} invoices/s")  # fmt: skip
+             f"= {run.per_s:,.0f} invoices/s")  # fmt: skip
     return run
 
 
@@ -262,11 +249,11 @@ async def run_ours(config: Config, world: World, channel: AbstractChannel, round
     erp = Server("erp_sync", [sys.executable, "-m", "services.erp_sync"], env, port)
     await erp.spawn()
     try:
-        await _until(lambda: _consumers(channel, queues.work_queue), lambda n: n >= 1, erp, 40)
+        await wait_until(lambda: consumers(channel, queues.work_queue), 1, erp, 40)
         started, cpu, machine = time.perf_counter(), erp.cpu_seconds(), machine_ticks()
         count = config.invoices
         limit = 30 + count / 50
-        await _until(lambda: _depth(channel, collector.name), lambda n: n >= count, erp, limit)
+        await wait_until(lambda: depth(channel, collector.name), count, erp, limit)
         seconds, cpu_s = time.perf_counter() - started, erp.cpu_seconds() - cpu
         busy = busy_since(machine)
         left = (await inspect_queue(channel, queues.dlq)).messages
@@ -276,8 +263,8 @@ async def run_ours(config: Config, world: World, channel: AbstractChannel, round
         raise BenchFailed(f"ours round {round_no}: {left} events parked in the DLQ")
     await collector.delete(if_unused=False, if_empty=False)
     run = Run("ours", round_no, count, seconds, cpu_s, busy)
-    progress(f"ours round {round_no}: {run.invoices_per_s:,.0f} invoices/s "
-             f"({run.cpu_us_per_invoice:,.0f} us CPU/invoice, machine {busy:.0%} busy)")  # fmt: skip
+    progress(f"ours round {round_no}: {run.per_s:,.0f} invoices/s "
+             f"({run.cpu_us:,.0f} us CPU/invoice, machine {busy:.0%} busy)")  # fmt: skip
     return run
 
 
@@ -292,23 +279,6 @@ def _event_message(world: World, invoice_id: str, round_no: int) -> aio_pika.Mes
         event.to_bytes(), message_id=event.id, content_type="application/cloudevents+json",
         delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
     )  # fmt: skip
-
-
-async def _consumers(channel: AbstractChannel, queue: str) -> int:
-    return (await inspect_queue(channel, queue)).consumers
-
-
-async def _depth(channel: AbstractChannel, queue: str) -> int:
-    return (await inspect_queue(channel, queue)).messages
-
-
-async def _until(probe: Any, until: Any, server: Server, within: float) -> None:
-    deadline = time.monotonic() + within
-    while not until(value := await probe()):
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise BenchFailed(f"waited {within:.0f} s (last {value}):\n{server.tail()}")
-        await asyncio.sleep(0.02)  # poll interval of a deadline-bounded wait
 
 
 async def bench(config: Config, workdir: Path) -> Results:
@@ -387,7 +357,7 @@ def run_all() -> int:
     RESULTS.write_text(json.dumps({
         "benchmark": "erp_sync", "at": datetime.now(UTC).isoformat(), "invoices": config.invoices,
         "requests_per_invoice": REQUESTS_PER_INVOICE, "concurrency": CONCURRENCY,
-        "runs": [asdict(run) | {"invoices_per_s": run.invoices_per_s} for run in results.runs],
+        "runs": [asdict(run) | {"per_s": run.per_s} for run in results.runs],
         "ours": {"invoices_per_s": results.rate("ours"), "cpu_us_per_invoice": results.cpu("ours")},
         "bare": {"invoices_per_s": results.rate("bare"), "cpu_us_per_invoice": results.cpu("bare")},
     }, indent=2))  # fmt: skip

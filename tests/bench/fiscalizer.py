@@ -59,15 +59,19 @@ from services.fiscalizer.t109 import Goods, Seller, goods_code_for, t109_payload
 from tests.bench._harness import (
     BenchFailed,
     Server,
+    SideRun,
     best_and_median,
     busy_since,
     child_output,
+    consumers,
     delete_broker_names,
+    depth,
     drop_database,
     free_port,
     machine_ticks,
     positive_int,
     progress,
+    wait_until,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,22 +85,7 @@ PASSWORD = "bench-pfx"
 CATEGORY = {"CEM": "30111601", "MZE-EX": "50221101"}
 
 
-@dataclass
-class Run:
-    side: str
-    round: int
-    invoices: int
-    seconds: float
-    cpu_s: float
-    machine_busy: float
-
-    @property
-    def per_s(self) -> float:
-        return self.invoices / self.seconds
-
-    @property
-    def cpu_us(self) -> float:
-        return self.cpu_s / self.invoices * 1e6
+Run = SideRun
 
 
 @dataclass
@@ -214,11 +203,9 @@ async def run_ours(
     server = Server("fiscalizer", [sys.executable, "-m", "services.fiscalizer"], env, port)
     await server.spawn()
     try:
-        await _until(lambda: _inspect(channel, queues.work_queue, "consumers"), 1, server, 40)
+        await wait_until(lambda: consumers(channel, queues.work_queue), 1, server, 40)
         started, cpu, machine = time.perf_counter(), server.cpu_seconds(), machine_ticks()
-        await _until(
-            lambda: _inspect(channel, collector.name, "messages"), count, server, 30 + count / 20
-        )
+        await wait_until(lambda: depth(channel, collector.name), count, server, 30 + count / 20)
         seconds, cpu_s, busy = (
             time.perf_counter() - started,
             server.cpu_seconds() - cpu,
@@ -234,20 +221,6 @@ async def run_ours(
     progress(f"ours round {round_no}: {run.per_s:,.0f} invoices/s ({run.cpu_us:,.0f} us CPU each, "
              f"machine {busy:.0%} busy)")  # fmt: skip
     return run
-
-
-async def _inspect(channel: AbstractChannel, queue: str, what: str) -> int:
-    state = await inspect_queue(channel, queue)
-    return int(getattr(state, what))
-
-
-async def _until(probe: Any, at_least: int, server: Server, within: float) -> None:
-    deadline = time.monotonic() + within
-    while (value := await probe()) < at_least:
-        server.check_alive()
-        if time.monotonic() > deadline:
-            raise BenchFailed(f"waited {within:.0f} s (last {value}):\n{server.tail()}")
-        await asyncio.sleep(0.02)  # poll interval of a deadline-bounded wait
 
 
 async def bench(config: dict[str, Any]) -> World:
