@@ -55,7 +55,7 @@ async def test_a_record_missing_required_fields_becomes_an_invalid_invoice_entry
 
     [entry] = await eventually(activity, what="the failed entry in the tenant's activity")
     assert entry["type"] == "invoice.sync_failed"
-    assert entry["summary"].endswith("(invalid invoice)")
+    assert "(invalid invoice): Invoices[0].LineItems[0]" in entry["summary"]
     assert await stack.events("invoice.ready", tenant=tenant) == []
 
 

@@ -106,7 +106,7 @@ async def test_a_tenant_without_quickbooks_gets_a_skipped_entry_not_a_retry_loop
         return list(body["items"])
 
     [entry] = await eventually(activity, what="the skipped entry in the tenant's activity")
-    assert entry["summary"].endswith("(not connected)")
+    assert "(not connected): no QuickBooks connection" in entry["summary"]
     assert entry["status"] == "ok"
     assert await dead_letters.list() == []
     assert len(await stack.events("invoice.sync_skipped", tenant=tenant)) == 1

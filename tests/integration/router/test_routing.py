@@ -76,7 +76,8 @@ async def test_events_of_two_realms_reach_their_own_tenants_once(
 
     received = await eventually(tenant_events, until=lambda r: len(r) >= 2, what="tenant events")
     await eventually(
-        lambda: db.pool.fetchval("SELECT count(*) FROM outbox"), until=lambda n: n == 0
+        lambda: db.pool.fetchval("SELECT count(*) FROM outbox WHERE service = 'router'"),
+        until=lambda n: n == 0,
     )
     received = await tenant_events()
     assert sorted((e.tenantid, e.accountid, e.subject) for e in received) == sorted(
