@@ -1,4 +1,4 @@
-"""The `make run` demo: a client added, its QuickBooks connected, invoices flowing, Stripe invoiced.
+"""The `make run` demo: a client added, its QuickBooks connected, invoices fiscalized, Stripe invoiced.
 
 Everything goes through the running services over HTTP and AMQP, with the sandbox as
 QuickBooks, Intuit OAuth and Stripe:
@@ -8,7 +8,8 @@ QuickBooks, Intuit OAuth and Stripe:
    page, and the callback stores the tokens and routes the realm (OAuth end to end);
 3. two invoices are created in the client's QuickBooks; the sandbox sends Intuit's
    signed CloudEvents webhook; ingress → router → erp_sync fetch each invoice with
-   the client's token and emit `invoice.ready` (canonical totals printed);
+   the client's token and emit `invoice.ready` (canonical totals printed); the
+   fiscalizer uploads each to the sandbox's EFRIS (T109) and stores its FDN;
 4. Intuit retries the same webhook: nothing new comes out (router inbox);
 5. a paid Stripe Checkout session for the client's Stripe account becomes one
    QuickBooks invoice, even when Stripe delivers the event twice.
@@ -19,17 +20,20 @@ Each run makes a new client and a new sandbox company, so it can run again and a
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from typing import Any
 
 import aio_pika
 import aiohttp
 import yarl
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from deploy.certificates import make_pfx
 from libs.broker import Exchange, Topology
 from libs.config import DEFAULT_HTTP_PORTS
 from libs.db import Database
+from libs.efris import load_device_keys
 from libs.events import CloudEvent
 from services.router.storage import link_account
 
@@ -65,13 +69,21 @@ class Demo:
         owner = await self.login(owner_email, owner_password)
         tag = uuid.uuid4().hex[:6]
         email, password = f"finance-{tag}@acme.demo", f"demo-{uuid.uuid4().hex}"
+        tin, pfx = f"10{uuid.uuid4().int % 10**8:08d}", make_pfx("demo-pfx")
         client = await self.call("POST", "/api/owner/tenants", token=owner, json={
             "company_name": f"Acme Demo Ltd {tag}", "email": email, "initial_password": password,
-            "phone": "+256 700 000000", "tin": "1000012345", "efris_device_no": "1000012345_01",
-            "certificate_pfx_base64": make_pfx("demo-pfx"), "certificate_password": "demo-pfx",
+            "phone": "+256 700 000000", "tin": tin, "efris_device_no": f"{tin}_01",
+            "certificate_pfx_base64": pfx, "certificate_password": "demo-pfx",
             "erp_type": "quickbooks", "test_mode": True,
         })  # fmt: skip
-        print(f"demo: 1. operator added client {client['company_name']} ({client['id']})")
+        # URA registers the device's certificate outside the API (efris.md §2.1): the sandbox too.
+        keys = load_device_keys(base64.b64decode(pfx), "demo-pfx")
+        await self.sandbox("POST", "/_sandbox/efris/devices", {
+            "tin": tin, "device_no": f"{tin}_01", "legal_name": client["company_name"],
+            "certificate_pem": keys.certificate.public_bytes(Encoding.PEM).decode(),
+        })  # fmt: skip
+        print(f"demo: 1. operator added client {client['company_name']} ({client['id']}), "
+              f"TIN {tin}, EFRIS device {tin}_01")  # fmt: skip
         return str(client["id"]), await self.login(email, password)
 
     async def connect_quickbooks(self, token: str) -> str:
@@ -105,6 +117,9 @@ class Demo:
             totals = event.data["totals"]
             print(f"demo:      invoice.ready {event.subject}: net {totals['net']} + VAT "
                   f"{totals['tax']} = {totals['gross']} {event.data['currency']}")  # fmt: skip
+        for event in await self.wait(tenant_id, "invoice.fiscalized", 2, within=30):
+            print(f"demo:      invoice.fiscalized {event.subject}: FDN {event.data['fdn']}, "
+                  f"verification code {event.data['verification_code']}")  # fmt: skip
         await self.sandbox("POST", f"/_sandbox/deliveries/{deliveries[0]}/redeliver", {})
         late = await self.wait(tenant_id, "invoice.ready", 0, within=2)
         print(f"demo: 4. Intuit's retry of the first webhook: {len(late)} new invoice.ready")

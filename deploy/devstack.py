@@ -70,7 +70,7 @@ DEV_OAUTH_CLIENTS = {
     "ZOHO_CLIENT_ID": "switchyard-dev-zoho",
 }
 DEV_OWNER_EMAIL = "owner@switchyard.local"
-DEMO_NEEDS = {"sandbox", "admin", "ingress", "router", "erp_sync"}
+DEMO_NEEDS = {"sandbox", "admin", "ingress", "router", "erp_sync", "fiscalizer"}
 
 
 def dev_environment() -> dict[str, str]:
