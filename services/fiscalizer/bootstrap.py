@@ -18,6 +18,7 @@ from services.fiscalizer.clients.efris import EfrisClient
 from services.fiscalizer.deps import FiscalizerDeps
 from services.fiscalizer.devices import Devices
 from services.fiscalizer.goods import CommodityCategories
+from services.fiscalizer.handlers.check_credit_note import check_credit_note
 from services.fiscalizer.handlers.fiscalize_invoice import fiscalize_invoice
 from services.fiscalizer.handlers.invoice_voided import invoice_voided
 from services.fiscalizer.submission import Submitter
@@ -76,6 +77,7 @@ def subscriptions(deps: FiscalizerDeps) -> Sequence[Subscription[Any, Fiscalizer
     return [
         Subscription(Exchange.EVENTS, "invoice.ready", fiscalize_invoice, timeout=120.0),
         Subscription(Exchange.EVENTS, "invoice.voided", invoice_voided),
+        Subscription(Exchange.EVENTS, "invoice.credit_note_applied", check_credit_note),
     ]
 
 

@@ -15,7 +15,12 @@ from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import NotFound
 from services.admin.storage import audit, tenants
-from services.fiscalizer.storage import EfrisSettingsView, set_auto_fiscalize, settings_view
+from services.fiscalizer.storage import (
+    EfrisSettingsView,
+    set_auto_credit_notes,
+    set_auto_fiscalize,
+    settings_view,
+)
 
 PHONE = r"^\+?[0-9 ()-]{6,20}$"
 
@@ -66,6 +71,9 @@ class EfrisView(BaseModel):
     certificate_days_left: int
     test_mode: bool
     auto_fiscalize: bool
+    auto_credit_notes: bool = Field(
+        description="a void of a fiscalized invoice applies for its credit note (T110) by itself"
+    )
 
 
 class AutoFiscalize(BaseModel):
@@ -110,6 +118,17 @@ async def set_efris_auto_fiscalize(call: Call[AutoFiscalize, None], deps: AdminD
     return _efris(await _settings(deps, tenant_id))
 
 
+async def set_efris_credit_notes(call: Call[AutoFiscalize, None], deps: AdminDeps) -> EfrisView:
+    """Turn automatic credit notes for voided, fiscalized invoices on or off."""
+    tenant_id = call.who().tenant()
+    if not await set_auto_credit_notes(deps.db, tenant_id=tenant_id, enabled=call.body.enabled):
+        raise NotFound("no EFRIS settings for this tenant")
+    await audit.record(deps.db, actor=call.who(), action="efris.auto_credit_notes_set",
+                       target=tenant_id, tenant_id=tenant_id,
+                       details={"enabled": call.body.enabled})  # fmt: skip
+    return _efris(await _settings(deps, tenant_id))
+
+
 async def _tenant(deps: AdminDeps, tenant_id: str) -> tenants.TenantRow:
     row = await tenants.get(deps.db, tenant_id)
     if row is None:
@@ -138,7 +157,7 @@ def _efris(settings: EfrisSettingsView) -> EfrisView:
         tin=settings.tin, device_no=settings.device_no,
         certificate_not_after=settings.certificate_not_after,
         certificate_days_left=left.days, test_mode=settings.test_mode,
-        auto_fiscalize=settings.auto_fiscalize,
+        auto_fiscalize=settings.auto_fiscalize, auto_credit_notes=settings.auto_credit_notes,
     )  # fmt: skip
 
 
@@ -151,5 +170,8 @@ ENDPOINTS = [
              Access.TENANT_READ, response=EfrisView, tags=("tenant",), errors=(404,)),
     Endpoint("PUT", "/api/tenant/efris/auto-fiscalize", set_efris_auto_fiscalize,
              "Turn automatic fiscalization on or off", Access.TENANT_WRITE, body=AutoFiscalize,
+             response=EfrisView, tags=("tenant",), errors=(400, 404)),
+    Endpoint("PUT", "/api/tenant/efris/credit-notes", set_efris_credit_notes,
+             "Turn automatic credit notes on or off", Access.TENANT_WRITE, body=AutoFiscalize,
              response=EfrisView, tags=("tenant",), errors=(400, 404)),
 ]  # fmt: skip

@@ -5,6 +5,7 @@ from services.fiscalizer.storage.settings import (
     EfrisSettingsView,
     device_settings,
     save_settings,
+    set_auto_credit_notes,
     set_auto_fiscalize,
     settings_view,
 )
@@ -14,6 +15,7 @@ __all__ = [
     "EfrisSettingsView",
     "device_settings",
     "save_settings",
+    "set_auto_credit_notes",
     "set_auto_fiscalize",
     "settings_view",
 ]

@@ -26,6 +26,7 @@ class EfrisSettingsView:
     certificate_not_after: datetime
     test_mode: bool
     auto_fiscalize: bool
+    auto_credit_notes: bool
 
 
 async def save_settings(
@@ -66,8 +67,8 @@ async def save_settings(
 
 async def settings_view(db: Database, *, tenant_id: str) -> EfrisSettingsView | None:
     row = await db.pool.fetchrow(
-        "SELECT tin, device_no, certificate_not_after, test_mode, auto_fiscalize "
-        "FROM efris_settings WHERE tenant_id = $1",
+        "SELECT tin, device_no, certificate_not_after, test_mode, auto_fiscalize, "
+        "auto_credit_notes FROM efris_settings WHERE tenant_id = $1",
         tenant_id,
     )
     return EfrisSettingsView(**dict(row)) if row else None
@@ -76,6 +77,16 @@ async def settings_view(db: Database, *, tenant_id: str) -> EfrisSettingsView | 
 async def set_auto_fiscalize(db: Database, *, tenant_id: str, enabled: bool) -> bool:
     status = await db.pool.execute(
         "UPDATE efris_settings SET auto_fiscalize = $2, updated_at = now() WHERE tenant_id = $1",
+        tenant_id,
+        enabled,
+    )
+    return status != "UPDATE 0"
+
+
+async def set_auto_credit_notes(db: Database, *, tenant_id: str, enabled: bool) -> bool:
+    """Whether a void of a fiscalized invoice applies for its credit note (T110) by itself."""
+    status = await db.pool.execute(
+        "UPDATE efris_settings SET auto_credit_notes = $2, updated_at = now() WHERE tenant_id = $1",
         tenant_id,
         enabled,
     )
@@ -95,13 +106,14 @@ class DeviceSettings:
     auto_fiscalize: bool
     legal_name: str
     email: str
+    auto_credit_notes: bool
 
 
 async def device_settings(db: Database, box: SecretBox, *, tenant_id: str) -> DeviceSettings | None:
     """The tenant's device with its certificate decrypted; None when EFRIS is not set up."""
     row = await db.pool.fetchrow(
         "SELECT tin, device_no, certificate, certificate_password, test_mode, auto_fiscalize, "
-        "legal_name, email FROM efris_settings WHERE tenant_id = $1",
+        "legal_name, email, auto_credit_notes FROM efris_settings WHERE tenant_id = $1",
         tenant_id,
     )
     if row is None:
@@ -111,4 +123,5 @@ async def device_settings(db: Database, box: SecretBox, *, tenant_id: str) -> De
         pfx=base64.b64decode(box.decrypt(row["certificate"])),
         password=box.decrypt(row["certificate_password"]), test_mode=row["test_mode"],
         auto_fiscalize=row["auto_fiscalize"], legal_name=row["legal_name"], email=row["email"],
+        auto_credit_notes=row["auto_credit_notes"],
     )  # fmt: skip

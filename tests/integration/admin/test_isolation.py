@@ -111,6 +111,7 @@ CASES: dict[str, Case] = {
     "PATCH /api/tenant/profile": Case(body=_profile_change),
     "GET /api/tenant/efris": Case(shows=("tin",)),
     "PUT /api/tenant/efris/auto-fiscalize": Case(body=lambda _: {"enabled": True}),
+    "PUT /api/tenant/efris/credit-notes": Case(body=lambda _: {"enabled": True}),
     "GET /api/tenant/connections": Case(shows=("route", "whatsapp_account")),
     "POST /api/tenant/erp/connect": Case(body=lambda _: {"provider": "quickbooks"}),
     "GET /api/oauth/{provider}/callback": Case(path={"provider": "provider"}),

@@ -36,7 +36,7 @@ async def test_efris_view_has_no_secrets_and_auto_fiscalize_toggles(new_tenant):
     assert status == 200
     assert set(efris) == {
         "tin", "device_no", "certificate_not_after", "certificate_days_left", "test_mode",
-        "auto_fiscalize",
+        "auto_fiscalize", "auto_credit_notes",
     }  # fmt: skip
     assert (efris["tin"], efris["device_no"], efris["auto_fiscalize"]) == (
         "1000012345", "1000012345_02", True,
@@ -47,6 +47,11 @@ async def test_efris_view_has_no_secrets_and_auto_fiscalize_toggles(new_tenant):
     )
     assert (status, toggled["auto_fiscalize"]) == (200, False)
     assert (await tenant.call("GET", "/api/tenant/efris"))[1]["auto_fiscalize"] is False
+    assert efris["auto_credit_notes"] is False
+    status, toggled = await tenant.call(
+        "PUT", "/api/tenant/efris/credit-notes", json={"enabled": True}
+    )
+    assert (status, toggled["auto_credit_notes"], toggled["auto_fiscalize"]) == (200, True, False)
 
 
 WRITES = [

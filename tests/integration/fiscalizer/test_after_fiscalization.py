@@ -29,3 +29,28 @@ async def test_editing_then_voiding_a_fiscalized_invoice_asks_for_credit_notes(s
     issued = await stack.sandbox.efris_invoices(tin=tenant.tin)
     assert [document["invoice_no"] for document in issued] == [fiscalized.data["fdn"]]
     assert len(await stack.events("invoice.fiscalized", tenant=tenant)) == 1
+
+
+async def test_with_automatic_credit_notes_a_void_is_credited_and_approved(stack):
+    tenant = await stack.new_tenant()
+    status, view = await stack.admin.call("PUT", "/api/tenant/efris/credit-notes", token=tenant.token,
+                                          json={"enabled": True})  # fmt: skip
+    assert (status, view["auto_credit_notes"]) == (200, True)
+    realm, invoice_id = await quickbooks_invoice(
+        stack, tenant, [qbo_line("Cement", 2, 50000, "TAX")]
+    )
+    [fiscalized] = await stack.wait_for("invoice.fiscalized", count=1, tenant=tenant, within=30)
+
+    base = f"/_sandbox/quickbooks/companies/{realm}/invoices/{invoice_id}"
+    await stack.sandbox.call("POST", f"{base}/void", {"notify": "cloudevents"})
+
+    [applied] = await stack.wait_for(
+        "invoice.credit_note_applied", count=1, tenant=tenant, within=30
+    )
+    assert applied.data["fdn"] == fiscalized.data["fdn"]
+    [issued] = await stack.wait_for("invoice.credit_note_issued", count=1, tenant=tenant, within=30)
+    assert issued.data["credit_note_fdn"]
+    assert issued.data["credit_note_fdn"] != fiscalized.data["fdn"]
+    documents = {d["invoice_no"] for d in await stack.sandbox.efris_invoices(tin=tenant.tin)}
+    assert {fiscalized.data["fdn"], issued.data["credit_note_fdn"]} <= documents
+    assert await stack.events("invoice.credit_note_needed", tenant=tenant) == []
