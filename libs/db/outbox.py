@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
 from libs.broker import OutgoingMessage, Publisher
+from libs.db import inbox
 from libs.db.database import Connection, Database
 from libs.db.notifications import Notifications
 from libs.events import CloudEvent
@@ -168,3 +170,27 @@ class OutboxRelay:
     def _on_notify(self, payload: str) -> None:
         if payload == self._service:
             self._wake.set()
+
+
+async def emit_once(
+    db: Database,
+    *,
+    consumer: str,
+    exchange: str,
+    incoming_id: str,
+    events: list[CloudEvent],
+    writes: Callable[[Connection], Awaitable[bool]] | None = None,
+) -> bool:
+    """Commit `consumer`'s inbox row for `incoming_id` with `events`; False if already handled.
+
+    `writes(tx)` runs in the same transaction first; when it returns False (its record
+    already existed) the events are not emitted. A redelivered event emits nothing again.
+    """
+    async with db.transaction() as tx:
+        if not await inbox.mark_seen(tx, consumer=consumer, event_id=incoming_id):
+            return False
+        if writes is not None and not await writes(tx):
+            return True
+        for event in events:
+            await enqueue(tx, service=consumer, event=event, exchange=exchange)
+    return True

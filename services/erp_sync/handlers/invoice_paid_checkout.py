@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from libs.broker import PermanentError
 from libs.db import Connection
+from libs.db.outbox import emit_once
 from libs.events import CloudEvent
 from libs.http import NotFound
 from services.erp_sync import checkout, metrics, storage
 from services.erp_sync.deps import ErpSyncDeps
 from services.erp_sync.failures import provider_failures
-from services.erp_sync.outcomes import emit_once, follow_up
+from services.erp_sync.outcomes import follow_up
 
 
 async def invoice_paid_checkout(event: CloudEvent, deps: ErpSyncDeps) -> None:
@@ -32,7 +33,7 @@ async def invoice_paid_checkout(event: CloudEvent, deps: ErpSyncDeps) -> None:
     if quickbooks is None:
         skipped = follow_up(event, type="invoice.sync_skipped", subject=f"checkout.session/{session.id}",
                             data={"reason": "not connected", "detail": "no QuickBooks connection"})  # fmt: skip
-        await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming=event,
+        await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming_id=event.id,
                         events=[skipped])  # fmt: skip
         metrics.stripe_invoices.labels("not_connected").inc()
         return
@@ -56,6 +57,6 @@ async def invoice_paid_checkout(event: CloudEvent, deps: ErpSyncDeps) -> None:
             realm_id=quickbooks.account_id, invoice_id=invoice_id,
         )  # fmt: skip
 
-    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming=event,
+    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming_id=event.id,
                     events=[created], writes=remember)  # fmt: skip
     metrics.stripe_invoices.labels("invoiced").inc()

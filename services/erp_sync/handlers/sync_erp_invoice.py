@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 from libs.broker import PermanentError
+from libs.db.outbox import emit_once
 from libs.events import CloudEvent
 from libs.http import NotFound
 from libs.invoices import Invoice, InvoiceError, InvoiceSource, InvoiceStatus, InvoiceVoided
@@ -22,7 +23,7 @@ from services.erp_sync import metrics
 from services.erp_sync.apps import Provider
 from services.erp_sync.deps import ErpSyncDeps
 from services.erp_sync.failures import provider_failures
-from services.erp_sync.outcomes import emit_once, follow_up
+from services.erp_sync.outcomes import follow_up
 
 _FETCHED = frozenset({"created", "updated"})
 _GONE = {"deleted": "deleted", "voided": "voided"}
@@ -75,7 +76,7 @@ async def _emit(
     deps: ErpSyncDeps, event: CloudEvent, type: str, source: InvoiceSource, data: dict[str, Any]
 ) -> None:
     emitted = follow_up(event, type=type, subject=f"invoice/{source.invoice_id}", data=data)
-    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming=event,
+    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange, incoming_id=event.id,
                     events=[emitted])  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from libs.broker import PermanentError
 from libs.db import inbox, outbox
+from libs.db.outbox import emit_once
 from libs.efris import EfrisCryptoError
 from libs.events import CloudEvent
 from libs.invoices import Invoice
@@ -110,9 +111,6 @@ async def _emit(
     data: dict[str, Any],
 ) -> None:
     """Mark `event` handled and, when `type` is given, emit one follow-up, in one transaction."""
-    async with deps.db.transaction() as tx:
-        if not await inbox.mark_seen(tx, consumer=deps.name, event_id=event.id):
-            return
-        if type is not None:
-            await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
-                                 event=_follow_up(event, type, invoice, data))  # fmt: skip
+    follow_ups = [] if type is None else [_follow_up(event, type, invoice, data)]
+    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange,
+                    incoming_id=event.id, events=follow_ups)  # fmt: skip

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from libs.broker import PermanentError, RetryableError
 from libs.db import inbox, outbox
+from libs.db.outbox import emit_once
 from libs.events import CloudEvent
 from libs.invoices import InvoiceVoided
 from services.fiscalizer import credit_notes
@@ -100,9 +101,6 @@ def follow_up(event: CloudEvent, type: str, data: dict[str, Any]) -> CloudEvent:
 async def _emit(
     deps: FiscalizerDeps, event: CloudEvent, type: str | None, data: dict[str, Any]
 ) -> None:
-    async with deps.db.transaction() as tx:
-        if not await inbox.mark_seen(tx, consumer=deps.name, event_id=event.id):
-            return
-        if type is not None:
-            await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
-                                 event=follow_up(event, type, data))  # fmt: skip
+    follow_ups = [] if type is None else [follow_up(event, type, data)]
+    await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange,
+                    incoming_id=event.id, events=follow_ups)  # fmt: skip
