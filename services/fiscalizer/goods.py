@@ -55,11 +55,18 @@ async def registered_goods(
     device: Device,
     invoice: Invoice,
     categories: CommodityCategories,
+    *,
+    seen: dict[tuple[str, str], Goods],
 ) -> dict[str, Goods]:
     """Every goods code `invoice` names, registered (T130 for the new ones); raises `EfrisRejected`
-    naming the first item EFRIS refused."""
+    naming the first item EFRIS refused. `seen` remembers registered goods in process: goods
+    never change once registered, so each is read from the database once."""
     wanted = {goods_code_for(line): line for line in invoice.lines}
-    known = await ledger.goods_of(db, tin=device.tin, codes=list(wanted))
+    known = {code: seen[(device.tin, code)] for code in wanted if (device.tin, code) in seen}
+    if len(known) < len(wanted):
+        missing = [code for code in wanted if code not in known]
+        known |= await ledger.goods_of(db, tin=device.tin, codes=missing)
+        seen.update({(device.tin, code): goods for code, goods in known.items()})
     new = [categories.goods_for(line) for code, line in wanted.items() if code not in known]
     if not new:
         return known
@@ -72,6 +79,7 @@ async def registered_goods(
                 code, str(result.get("returnMessage", "goods refused")), interface="T130"
             )
     await ledger.add_goods(db, tin=device.tin, goods=new)
+    seen.update({(device.tin, goods.code): goods for goods in new})
     return known | {goods.code: goods for goods in new}
 
 

@@ -19,7 +19,7 @@ Outcomes, as what the handler must do next:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -35,7 +35,7 @@ from services.fiscalizer.clients.efris_errors import (
 from services.fiscalizer.goods import CommodityCategories, registered_goods
 from services.fiscalizer.storage import invoices as ledger
 from services.fiscalizer.storage.invoices import FiscalInvoice, Fiscalization
-from services.fiscalizer.t109 import Seller, T109Error, t109_payload
+from services.fiscalizer.t109 import Goods, Seller, T109Error, t109_payload
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,7 @@ class Submitter:
     categories: CommodityCategories
     clock: Callable[[], datetime]
     lease: timedelta = timedelta(minutes=2)
+    _goods: dict[tuple[str, str], Goods] = field(default_factory=dict, repr=False)
 
     async def submit(self, row: FiscalInvoice, device: Device, seller: Seller) -> Done | Refused:
         """Fiscalize `row` once; see the module docstring for the outcomes."""
@@ -89,7 +90,9 @@ class Submitter:
             found = await self._reconcile(row, device)
             if found is not None:
                 return Done(found, adopted=True)
-        goods = await registered_goods(self.db, self.efris, device, row.invoice, self.categories)
+        goods = await registered_goods(
+            self.db, self.efris, device, row.invoice, self.categories, seen=self._goods
+        )
         payload = t109_payload(
             row.invoice, seller=seller, goods=goods, reference_no=row.reference_no,
             issued_at=self.clock(),
