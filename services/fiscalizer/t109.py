@@ -6,20 +6,29 @@
                        service), invoiceIndustryCode 101 (general), the invoice's currency
       buyerDetails     B2B (buyerType "0") when the buyer has a TIN, else B2C ("1") (§5.4)
       goodsDetails     one per line, VAT-inclusive: total = net + tax of the canonical line
-                       (cents), tax and net re-split by EFRIS's rule (efris_amounts)
+                       (cents), tax and net re-split by EFRIS's rule (efris_amounts); a
+                       discounted line is a pair (§5.5, §5.9):
+                         flag 1  qty x list price with VAT, its tax, discountTotal = -discount
+                         flag 0  item + " (Discount)", no qty / price, total = -discount,
+                                 tax = the pair's tax less the flag-1 line's (negative)
       taxDetails       one per category present (01 / 02 / 03): sums of its lines
-      summary          sums of taxDetails; itemCount = goods lines; modeCode 1 (online)
+      summary          sums of taxDetails; itemCount = goods lines less discount lines
+                       (1304); modeCode 1 (online)
       payWay           one payment of the whole gross (`payment_mode`, default 101 credit)
 
 Decisions (each where efris.md leaves a choice):
 - The gross of each line is the canonical net + tax, so the document's gross is what the
   buyer was invoiced. Its VAT split follows §5.8 (tax = round(total x r / (1 + r), 2));
   when the ERP rounded tax per line from the net, this is the ERP's tax to the cent.
-- Discounts are folded, not itemized: canonical lines are already net of discounts
-  (invoice-level ones apportioned by erp_sync), so each line is one discountFlag "2"
-  line at its effective VAT-inclusive price, and no discount lines (flag 0/1) are sent.
-  That keeps tax per line exact, and credit notes line-for-line (T110 has no discount
-  lines).
+- Discounts are itemized: a line whose list amount (quantity x unit_price) exceeds its
+  net by a cent or more (a line discount, or its share of an invoice-level one, which
+  erp_sync apportions) is sent at its list price (flag 1) followed by its discount line
+  (flag 0), so the fiscal document shows the buyer the price and the discount. The pair
+  adds up to the line's gross to the cent, and its tax to EFRIS's tax on that gross
+  (the discount line's tax is the difference, within the cent 2776 allows of its own
+  total x r / (1 + r)), so taxDetails, summary and payWay are those of the folded line.
+  A discount that VAT rounding leaves without a cent is not itemized. T110 has no
+  discount lines: t110 folds each pair back into one line.
 - Lines of zero value are left out (EFRIS needs a positive total); negative lines,
   rates other than 18 / 0 / exempt, and a line tax that does not belong to its rate are
   refused rather than guessed.
@@ -56,6 +65,8 @@ _REFERENCE_MAX = 50  # referenceNo ≤ 50 (§5.2)
 # A line's tax may differ from net x rate by the ERP's rounding and per-rate
 # reconciliation (cents); more than this means the tax does not belong to the rate.
 _TAX_SLACK = Decimal("0.05")
+_CENT = Decimal("0.01")
+_DISCOUNT_SUFFIX = " (Discount)"  # 1178
 
 
 class T109Error(ValueError):
@@ -139,12 +150,21 @@ def _vat_suffix(line: InvoiceLine) -> str:
 
 
 @dataclass(frozen=True)
+class _Discount:
+    """A discounted line's list amount and its tax (flag 1), both VAT-inclusive."""
+
+    listed: Decimal
+    listed_tax: Decimal
+
+
+@dataclass(frozen=True)
 class _Line:
-    """One goods line's EFRIS amounts, VAT included."""
+    """One canonical line's EFRIS amounts after any discount, VAT included."""
 
     category: TaxCategory
     total: Decimal
     tax: Decimal
+    discount: _Discount | None = None
 
 
 def t109_payload(
@@ -171,10 +191,10 @@ def t109_payload(
     if missing:
         raise MissingGoods(missing)
     amounts = [_amounts(index, line) for index, line in kept]
-    goods_details = [
-        _goods_line(order, line, goods[goods_code_for(line)], amount, index=index)
-        for order, ((index, line), amount) in enumerate(zip(kept, amounts, strict=True))
-    ]
+    goods_details: list[dict[str, str]] = []
+    for (index, line), amount in zip(kept, amounts, strict=True):
+        registered = goods[goods_code_for(line)]
+        goods_details += _goods_lines(len(goods_details), line, registered, amount, index=index)
     return {
         "sellerDetails": _seller_details(seller, reference_no),
         "basicInformation": _basic_information(invoice, seller, issued_at),
@@ -205,24 +225,71 @@ def _amounts(index: int, line: InvoiceLine) -> _Line:
             f"tax {line.tax} does not belong to rate {category.rate_text} on net {line.net}",
             line=index,
         )
-    return _Line(category=category, total=total, tax=tax_in(total, category))
+    return _Line(
+        category=category,
+        total=total,
+        tax=tax_in(total, category),
+        discount=_discount(line, category, total=total),
+    )
 
 
-def _goods_line(
+def _discount(line: InvoiceLine, category: TaxCategory, *, total: Decimal) -> _Discount | None:
+    """The line's list amount with VAT, if it was discounted by a cent or more after VAT."""
+    if line.quantity * line.unit_price - line.net < _CENT:
+        return None
+    listed = round_cents(line.quantity * line.unit_price * (1 + category.rate))
+    if listed <= total:  # the ERP's tax rounding ate the discount
+        return None
+    return _Discount(listed=listed, listed_tax=tax_in(listed, category))
+
+
+def _goods_lines(
     order: int, line: InvoiceLine, registered: Goods, amount: _Line, *, index: int
+) -> list[dict[str, str]]:
+    """The line (flag 2), or the discounted line (flag 1) and its discount line (flag 0)."""
+    rate = amount.category.rate_text
+    discount = amount.discount
+    if discount is None:
+        sold = _sold_line(line, registered, amount.total, amount.tax, index=index)
+        return [sold | {"orderNumber": str(order), "discountFlag": "2"}]
+    sold = _sold_line(line, registered, discount.listed, discount.listed_tax, index=index)
+    minus = money_text(amount.total - discount.listed)  # 1206: string-equal on both lines
+    return [
+        sold | {"orderNumber": str(order), "discountFlag": "1", "discountTotal": minus,
+                "discountTaxRate": rate},
+        _fields(registered) | {
+            "item": registered.name + _DISCOUNT_SUFFIX, "qty": "", "unitOfMeasure": "",
+            "unitPrice": "", "total": minus, "taxRate": rate,
+            "tax": money_text(amount.tax - discount.listed_tax), "discountTaxRate": rate,
+            "orderNumber": str(order + 1), "discountFlag": "0",
+        },
+    ]  # fmt: skip
+
+
+def _sold_line(
+    line: InvoiceLine, registered: Goods, total: Decimal, tax: Decimal, *, index: int
 ) -> dict[str, str]:
-    list_price = round_cents(line.unit_price * (1 + amount.category.rate))
+    """A goods line selling `line` for `total` (VAT-inclusive), its fields but flag and order."""
+    category = category_for(line.tax_rate)
+    list_price = round_cents(line.unit_price * (1 + category.rate))
     try:
         quantity = quantity_text(line.quantity)
-        unit_price = unit_price_for(line.quantity, amount.total, preferred=list_price)
+        unit_price = unit_price_for(line.quantity, total, preferred=list_price)
     except AmountError as exc:
         raise T109Error(str(exc), line=index) from None
+    return _fields(registered) | {
+        "qty": quantity, "unitPrice": price_text(unit_price), "total": money_text(total),
+        "taxRate": category.rate_text, "tax": money_text(tax),
+    }  # fmt: skip
+
+
+def _fields(registered: Goods) -> dict[str, str]:
+    """Every goods line field, as the registered goods and a plain (flag 2) line fill them."""
     return {
-        "item": registered.name, "itemCode": registered.code, "qty": quantity,
-        "unitOfMeasure": registered.unit_of_measure, "unitPrice": price_text(unit_price),
-        "total": money_text(amount.total), "taxRate": amount.category.rate_text,
-        "tax": money_text(amount.tax), "discountTotal": "", "discountTaxRate": "",
-        "orderNumber": str(order), "discountFlag": "2", "deemedFlag": "2", "exciseFlag": "2",
+        "item": registered.name, "itemCode": registered.code, "qty": "",
+        "unitOfMeasure": registered.unit_of_measure, "unitPrice": "", "total": "",
+        "taxRate": "", "tax": "", "discountTotal": "", "discountTaxRate": "",
+        "orderNumber": "", "discountFlag": "2", "deemedFlag": "2", "exciseFlag": "2",
         "categoryId": "", "categoryName": "",
         "goodsCategoryId": registered.commodity_category_id,
         "goodsCategoryName": registered.commodity_category_name,
@@ -248,7 +315,8 @@ def _tax_details(amounts: Sequence[_Line]) -> list[dict[str, str]]:
 
 
 def _totals(amounts: Sequence[_Line], *, payment_mode: str) -> dict[str, Any]:
-    """summary (1343-1345: the sums of taxDetails, so of the lines) and payWay (2270)."""
+    """summary (1343-1345: the sums of taxDetails; 1304: one item per canonical line, the
+    discount lines not counted) and payWay (2270)."""
     gross = sum((amount.total for amount in amounts), Decimal(0))
     tax = sum((amount.tax for amount in amounts), Decimal(0))
     summary = {

@@ -127,37 +127,65 @@ def test_mixed_invoice_has_one_tax_row_per_category_and_summary_of_all():
     assert payload["payWay"][0]["paymentAmount"] == "594000.00"
 
 
-def test_discount_is_folded_into_the_line_at_its_effective_price():
+def test_a_discount_is_itemized_as_the_documented_sample_writes_it():
     # §5.9's discounted cement: 10 x 35,400 less a 17,700 (VAT-inclusive) discount.
     discounted = Sale(D(10), D(30000), D(18), discount=D(15000))
 
     payload = payload_of(invoice_of(discounted, MAIZE))
 
-    cement = payload["goodsDetails"][0]
-    assert (cement["unitPrice"], cement["total"], cement["tax"]) == (
-        "33630.00",
-        "336300.00",
-        "51300.00",
-    )
-    assert all(line["discountFlag"] == "2" for line in payload["goodsDetails"])
-    assert all(line["discountTotal"] == "" for line in payload["goodsDetails"])
-    # The documented sample's totals, without its discount line.
+    fields = ("item", "itemCode", "qty", "unitOfMeasure", "unitPrice", "total", "taxRate", "tax",
+              "discountTotal", "discountTaxRate", "orderNumber", "discountFlag")  # fmt: skip
+    assert [tuple(line[key] for key in fields) for line in payload["goodsDetails"]] == [
+        ("Portland Cement 50kg", "CEM-050", "10", "101", "35400.00", "354000.00", "0.18",
+         "54000.00", "-17700.00", "0.18", "0", "1"),
+        ("Portland Cement 50kg (Discount)", "CEM-050", "", "", "", "-17700.00", "0.18",
+         "-2700.00", "", "0.18", "1", "0"),
+        ("Maize grain 50kg", "MZG-050-EX", "2", "101", "95000.00", "190000.00", "-", "0.00", "",
+         "", "2", "2"),
+    ]  # fmt: skip
+    # The documented sample's totals: 3 lines, 1 of them a discount line.
     assert payload["summary"]["itemCount"] == "2"
     assert (payload["summary"]["netAmount"], payload["summary"]["taxAmount"],
             payload["summary"]["grossAmount"]) == ("475000.00", "51300.00", "526300.00")  # fmt: skip
+    assert [(row["taxCategoryCode"], row["grossAmount"], row["taxAmount"])
+            for row in payload["taxDetails"]] == [("01", "336300.00", "51300.00"),
+                                                  ("03", "190000.00", "0.00")]  # fmt: skip
 
 
-def test_an_uneven_discount_gets_an_8_decimal_price_that_truncates_to_the_total():
+def test_an_uneven_discount_line_carries_the_tax_the_pair_needs():
     payload = payload_of(invoice_of(Sale(D(3), D("30.00"), D(18), discount=D("5.25"))))
 
+    # net 84.75 + tax 15.26 = 100.01 (tax 15.26 inside it); listed 3 x 35.40 = 106.20 (16.20).
+    listed, discount = payload["goodsDetails"]
+    assert (listed["unitPrice"], listed["total"], listed["tax"], listed["discountTotal"]) == (
+        "35.40", "106.20", "16.20", "-6.19"
+    )  # fmt: skip
+    # -6.19 x 0.18 / 1.18 = -0.944: -0.94 keeps the pair's tax at 15.26, within 2776's cent.
+    assert (discount["total"], discount["tax"]) == ("-6.19", "-0.94")
+    assert (payload["summary"]["grossAmount"], payload["summary"]["taxAmount"]) == (
+        "100.01", "15.26"
+    )  # fmt: skip
+
+
+def test_a_discount_of_less_than_a_cent_is_not_itemized():
+    # 3 x 33.3333 = 99.9999: the ERP's net 100.00 is above the list amount.
+    payload = payload_of(invoice_of(Sale(D(3), D("33.3333"), D(18))))
+
+    [line] = payload["goodsDetails"]
+    assert (line["discountFlag"], line["discountTotal"]) == ("2", "")
+
+
+def test_an_uneven_price_gets_8_decimals_that_truncate_to_the_total():
+    payload = payload_of(invoice_of(Sale(D(3), D("33.3333"), D(18))))
+
     line = payload["goodsDetails"][0]
-    # net 84.75 + tax 15.26 = 100.01; 100.01 / 3 rounded up to 8 places: 3 x 33.33666667
-    # = 100.01000001, which truncates to the total (1316).
+    # net 100.00 + tax 18.00 = 118.00; the list price 39.33 gives 117.99, so 118.00 / 3
+    # rounded up to 8 places: 3 x 39.33333334 = 118.00000002, which truncates (1316).
     assert (line["qty"], line["unitPrice"], line["total"], line["tax"]) == (
         "3",
-        "33.33666667",
-        "100.01",
-        "15.26",
+        "39.33333334",
+        "118.00",
+        "18.00",
     )
 
 
