@@ -10,6 +10,8 @@ import pytest
 
 from services.fiscalizer.t109 import t109_payload
 from services.fiscalizer.t110 import T110Error, t110_payload
+from services.sandbox.providers.efris.credit_rules import check_application
+from services.sandbox.providers.efris.ledger import INVOICE, FiscalDocument
 from tests.unit.fiscalizer.invoices import ISSUED_AT, SELLER, D, Sale, invoice_of, registered
 
 APPLIED_AT = datetime(2025, 3, 20, 6, 0, tzinfo=UTC)
@@ -31,6 +33,27 @@ def original():
     document["sellerDetails"]["branchId"] = "206637525568955296"
     document["taxDetails"][0]["taxCategory"] = "Standard"
     return document
+
+
+def fiscalized(*sales: Sale) -> dict[str, Any]:
+    """The T108 copy of an invoice of `sales`, as the sandbox issues it."""
+    invoice = invoice_of(*sales, buyer_tin="1000098765")
+    document = t109_payload(invoice, seller=SELLER, goods=registered(invoice),
+                            reference_no="SINV-2", issued_at=ISSUED_AT)  # fmt: skip
+    document["basicInformation"] |= {"invoiceId": "3250412369874512037",
+                                     "invoiceNo": "325012345679"}  # fmt: skip
+    return document
+
+
+def accepted_by_the_sandbox(original: dict[str, Any], payload: dict[str, Any]) -> None:
+    """The EFRIS simulator's T110 rules (credit_rules) pass `payload` against `original`."""
+    document = FiscalDocument(
+        tin=SELLER.tin, device_no=SELLER.device_no,
+        invoice_id=original["basicInformation"]["invoiceId"],
+        invoice_no=original["basicInformation"]["invoiceNo"], antifake_code="", qr_code="",
+        reference_no="SINV-2", invoice_type=INVOICE, issued_at=ISSUED_AT, document=original,
+    )  # fmt: skip
+    check_application(payload, document, earlier=[], now=APPLIED_AT)
 
 
 def credit(original, **overrides):
@@ -132,10 +155,53 @@ def test_refuses_a_document_that_is_not_fiscalized(original):
         credit(original)
 
 
-def test_refuses_an_original_with_discount_lines(original):
-    original["goodsDetails"][0]["discountFlag"] = "1"
+def test_a_discounted_line_is_credited_once_at_its_value_after_the_discount():
+    # §5.9: 10 cement at 35,400 with a 17,700 discount line, then 2 maize.
+    original = fiscalized(Sale(D(10), D(30000), D(18), discount=D(15000)),
+                          Sale(D(2), D(95000), None, description="Maize grain 50kg",
+                               item_code="MZG-050"))  # fmt: skip
+    assert [line["discountFlag"] for line in original["goodsDetails"]] == ["1", "0", "2"]
 
-    with pytest.raises(T110Error, match="discount"):
+    payload = credit(original)
+
+    cement, maize = payload["goodsDetails"]
+    assert (cement["orderNumber"], cement["item"], cement["qty"], cement["unitPrice"],
+            cement["total"], cement["tax"]) == ("0", "Portland Cement 50kg", "-10", "33630.00",
+                                                "-336300.00", "-51300.00")  # fmt: skip
+    assert (maize["orderNumber"], maize["total"]) == ("2", "-190000.00")
+    assert (payload["summary"]["grossAmount"], payload["summary"]["taxAmount"],
+            payload["summary"]["itemCount"]) == ("-526300.00", "-51300.00", "2")  # fmt: skip
+    assert [row["grossAmount"] for row in payload["taxDetails"]] == ["-336300.00", "-190000.00"]
+
+
+def test_an_uneven_discounted_line_gets_a_price_that_truncates_to_its_value():
+    original = fiscalized(Sale(D(3), D("30.00"), D(18), discount=D("5.25")))
+
+    [line] = credit(original)["goodsDetails"]
+
+    # 106.20 - 6.19 = 100.01 over 3: 33.34 gives 100.02, so 33.33666667 (1316).
+    assert (line["qty"], line["unitPrice"], line["total"], line["tax"]) == (
+        "-3", "33.33666667", "-100.01", "-15.26"
+    )  # fmt: skip
+
+
+def test_the_sandbox_accepts_the_credit_of_a_discounted_invoice():
+    original = fiscalized(Sale(D(7), D("1234.57"), D(18), discount=D("800.13")),
+                          Sale(D(4), D(12500), D(0), discount=D(1000), description="Black tea",
+                               item_code="TEA-001"))  # fmt: skip
+
+    accepted_by_the_sandbox(original, credit(original))
+
+
+@pytest.mark.parametrize(
+    ("flags", "problem"),
+    [(["0", "2"], "does not follow"), (["1", "2"], "not followed"), (["2", "1"], "not followed")],
+)
+def test_refuses_discount_lines_out_of_order(original, flags, problem):
+    for line, flag in zip(original["goodsDetails"], flags, strict=True):
+        line["discountFlag"] = flag
+
+    with pytest.raises(T110Error, match=problem):
         credit(original)
 
 
