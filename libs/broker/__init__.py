@@ -19,9 +19,18 @@ from libs.broker._errors import (
     PublishTimeout,
     RetryableError,
 )
-from libs.broker._headers import ATTEMPT, ERROR, ERROR_KIND, FAILED_AT, REPLAYS, SERVICE
+from libs.broker._headers import (
+    ATTEMPT,
+    ERROR,
+    ERROR_KIND,
+    FAILED_AT,
+    REPLAYS,
+    SERVICE,
+    attempt_of,
+    describe,
+)
 from libs.broker.connection import BrokerConnection
-from libs.broker.consumer import Consumer
+from libs.broker.consumer import Consumer, forward, settle
 from libs.broker.dead_letters import DeadLetter, DeadLetters
 from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
 from libs.broker.retry_tiers import next_tier
@@ -59,7 +68,11 @@ __all__ = [
     "Subscription",
     "SubscriptionTable",
     "Topology",
+    "attempt_of",
+    "describe",
+    "forward",
     "inspect_queue",
     "next_tier",
+    "settle",
     "topic_matches",
 ]

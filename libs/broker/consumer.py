@@ -185,7 +185,7 @@ class Consumer(Generic[DepsT]):
         finally:
             self._deadlines.untrack(task)
             self._observe(event.type, time.perf_counter() - started)
-        await _settle(message.ack())
+        await settle(message.ack())
         return "ack"
 
     def _count(self, event_type: str, outcome: str) -> None:
@@ -243,23 +243,40 @@ class Consumer(Generic[DepsT]):
     async def _copy(
         self, message: AbstractIncomingMessage, queue: str, headers: dict[str, Any]
     ) -> bool:
-        """Publish a copy to `queue` with confirms, then ack the original; nack it if that fails."""
-        copy = OutgoingMessage(
-            exchange=DEFAULT_EXCHANGE,
-            routing_key=queue,
-            body=message.body,
-            message_id=message.message_id or "",
-            type=message.type or "",
-            headers=headers,
-        )
-        try:
-            await self._publisher.send(copy)
-        except PublishError as exc:
-            log.error("copy_failed_requeueing", queue=queue, error=hdr.describe(exc))
-            await _settle(message.nack(requeue=True))
-            return False
-        await _settle(message.ack())
-        return True
+        return await forward(self._publisher, message, queue=queue, headers=headers)
+
+
+async def forward(
+    publisher: Publisher,
+    message: AbstractIncomingMessage,
+    *,
+    queue: str,
+    headers: dict[str, Any],
+    expiration: float | None = None,
+) -> bool:
+    """Publish a copy of `message` to `queue` with confirms, then ack the original.
+
+    When the copy is not confirmed the original is nacked with requeue instead (False), so
+    the message is always in one place or the other. `expiration` (seconds) is the copy's
+    own TTL, for retry queues whose messages carry their delay.
+    """
+    copy = OutgoingMessage(
+        exchange=DEFAULT_EXCHANGE,
+        routing_key=queue,
+        body=message.body,
+        message_id=message.message_id or "",
+        type=message.type or "",
+        headers=headers,
+        expiration=expiration,
+    )
+    try:
+        await publisher.send(copy)
+    except PublishError as exc:
+        log.error("copy_failed_requeueing", queue=queue, error=hdr.describe(exc))
+        await settle(message.nack(requeue=True))
+        return False
+    await settle(message.ack())
+    return True
 
 
 def _type_from_body(body: bytes) -> str | None:
@@ -271,7 +288,7 @@ def _type_from_body(body: bytes) -> str | None:
     return value if isinstance(value, str) else None
 
 
-async def _settle(settlement: Any) -> None:
+async def settle(settlement: Any) -> None:
     """Ack or nack; when the channel died meanwhile, the broker redelivers, so that is fine."""
     try:
         await settlement

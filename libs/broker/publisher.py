@@ -44,6 +44,7 @@ class OutgoingMessage:
     message_id: str
     type: str
     headers: Mapping[str, Any] = field(default_factory=dict)
+    expiration: float | None = None  # seconds: a per-message TTL (a retry's own delay)
 
     @classmethod
     def of(
@@ -156,6 +157,7 @@ class Publisher:
             content_type=CONTENT_TYPE,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
             headers=dict(message.headers),
+            expiration=message.expiration,
         )
         try:
             exchange = self._exchange(message.exchange)

@@ -60,6 +60,9 @@ class ServiceTopology:
     service: str
     retry_tiers: tuple[float, ...]
     delivery_limit: int = DEFAULT_DELIVERY_LIMIT
+    # A tier queue's TTL in multiples of its delay: above 1 when messages carry their own
+    # (shorter) expiration, e.g. jittered delays; the queue's TTL then only caps them.
+    ttl_cap: float = 1.0
 
     @property
     def work_queue(self) -> str:
@@ -94,7 +97,7 @@ class ServiceTopology:
                 durable=True,
                 arguments={
                     **_at_least_once_dead_lettering(self.work_queue),
-                    "x-message-ttl": max(1, round(delay * 1000)),
+                    "x-message-ttl": max(1, round(delay * self.ttl_cap * 1000)),
                 },
             )
         work = await channel.declare_queue(

@@ -1,0 +1,71 @@
+"""Group commit: many callers' rows written in one transaction, each caller told when it is durable.
+
+    log = GroupCommit(write_rows, max_batch=500, writers=2)
+    await log.submit(row)     # returns once the transaction holding `row` committed;
+                              # raises what the write raised, for every row of that batch
+
+Nothing lingers: while fewer than `writers` writes run, a row starts a write at once;
+otherwise it waits for the next one, which takes everything that queued meanwhile (up to
+`max_batch`). Light load costs one round trip per row; heavy load, one per batch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Generic, TypeVar
+
+RowT = TypeVar("RowT")
+
+
+class GroupCommit(Generic[RowT]):
+    def __init__(
+        self,
+        write: Callable[[Sequence[RowT]], Awaitable[None]],
+        *,
+        max_batch: int = 500,
+        writers: int = 2,
+    ) -> None:
+        self._write = write
+        self._max_batch = max_batch
+        self._writers = writers
+        self._running = 0
+        self._pending: list[tuple[RowT, asyncio.Future[None]]] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def submit(self, row: RowT) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._pending.append((row, future))
+        self._start_writes()
+        await future
+
+    async def close(self) -> None:
+        """Wait for the writes under way (and those they leave queued)."""
+        while self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _start_writes(self) -> None:
+        while self._pending and self._running < self._writers:
+            batch, self._pending = (
+                self._pending[: self._max_batch],
+                self._pending[self._max_batch :],
+            )
+            self._running += 1
+            task = asyncio.create_task(self._run(batch))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _run(self, batch: list[tuple[RowT, asyncio.Future[None]]]) -> None:
+        try:
+            await self._write([row for row, _ in batch])
+        except Exception as exc:  # every caller of this batch learns it was not written
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(exc)
+        else:
+            for _, future in batch:
+                if not future.done():
+                    future.set_result(None)
+        finally:
+            self._running -= 1
+            self._start_writes()
