@@ -49,7 +49,12 @@ from libs.signatures._errors import (
 from libs.signatures._hubspot import HubSpotVerifier, sign_hubspot
 from libs.signatures._quickbooks import QuickBooksVerifier, sign_quickbooks
 from libs.signatures._shopify import ShopifyVerifier, sign_shopify
-from libs.signatures._standard_webhooks import StandardWebhooksVerifier, sign_standard_webhooks
+from libs.signatures._standard_webhooks import (
+    StandardWebhooksVerifier,
+    new_standard_webhooks_secret,
+    sign_standard_webhooks,
+    standard_webhooks_key,
+)
 from libs.signatures._stripe import StripeVerifier, sign_stripe
 from libs.signatures._verifier import SignatureVerifier, Verified
 from libs.signatures._whatsapp import WhatsAppVerifier, sign_whatsapp
@@ -74,6 +79,7 @@ __all__ = [
     "WhatsAppVerifier",
     "XeroVerifier",
     "ZohoVerifier",
+    "new_standard_webhooks_secret",
     "sign_hubspot",
     "sign_quickbooks",
     "sign_shopify",
@@ -82,4 +88,5 @@ __all__ = [
     "sign_whatsapp",
     "sign_xero",
     "sign_zoho",
+    "standard_webhooks_key",
 ]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import secrets
 from collections.abc import Mapping, Sequence
 
 from libs.signatures._digests import encoded_hmac
@@ -86,3 +87,8 @@ def sign_standard_webhooks(raw: bytes, *, msg_id: str, timestamp: int, secret: s
     """A `webhook-signature` value (`v1,<base64>`) for `raw` sent as `msg_id` at `timestamp`."""
     signed = f"{msg_id}.{timestamp}.".encode() + raw
     return "v1," + encoded_hmac(standard_webhooks_key(secret), signed, "base64")
+
+
+def new_standard_webhooks_secret() -> str:
+    """A fresh `whsec_` secret: 32 random bytes, base64 (the spec asks for 24 to 64)."""
+    return _WHSEC_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
