@@ -2,8 +2,13 @@
 
     Line amount       Qty * UnitPrice when Amount is absent, rounded to cents
     SubTotal line     appended: the sum of the sales lines
-    TxnTaxDetail      one TaxLine per rate: NetAmountTaxable * TaxPercent; TotalTax their sum
-    TotalAmt          sub-total + tax; Balance = TotalAmt (0 once voided)
+    Discount line     at most one DiscountLineDetail, appended after the sub-total: Amount,
+                      or sub-total * DiscountPercent / 100 when PercentBased (cents)
+    TxnTaxDetail      one TaxLine per rate: NetAmountTaxable * TaxPercent; TotalTax their sum.
+                      ApplyTaxAfterDiscount (true unless sent false, QBO's default outside
+                      the US) takes each code's share of the discount (by amount, to the
+                      cent, the rounding on the largest) off its NetAmountTaxable
+    TotalAmt          sub-total - discount + tax; Balance = TotalAmt (0 once voided)
     DocNumber         next number when absent; TxnDate today; DueDate TxnDate + 30 days
     CurrencyRef       the company's currency when absent
 
@@ -37,6 +42,8 @@ from services.sandbox.providers.quickbooks.payloads import (
 )
 
 DEFAULT_ITEM = {"value": "1", "name": "Services"}
+DISCOUNT = "DiscountLineDetail"
+DISCOUNT_ACCOUNT = {"value": "86", "name": "Discounts given"}
 
 
 def create_invoice(company: Company, body: object, *, now: datetime) -> Json:
@@ -96,13 +103,17 @@ def _compute(company: Company, payload: InvoiceIn, *, now: datetime) -> Json:
         lines.append(_line(line, number, amount, code))
         taxable[code.id] = taxable.get(code.id, Decimal(0)) + amount
     subtotal = sum(taxable.values(), Decimal(0))
+    discount_line, discount = _discount(payload, subtotal)
+    after_discount = payload.ApplyTaxAfterDiscount is not False
+    if after_discount:
+        taxable = _less_discount(taxable, discount)
     tax_lines = [
         _tax_line(company.tax_codes[code], net)
         for code, net in taxable.items()
         if company.tax_codes[code].rate_id is not None
     ]
     total_tax = sum((Decimal(str(line["Amount"])) for line in tax_lines), Decimal(0))
-    total = subtotal + total_tax
+    total = subtotal - discount + total_tax
     txn_date = payload.TxnDate or now.date()
     record: Json = {
         "domain": "QBO",
@@ -112,8 +123,9 @@ def _compute(company: Company, payload: InvoiceIn, *, now: datetime) -> Json:
         "DueDate": (payload.DueDate or txn_date + timedelta(days=30)).isoformat(),
         "CurrencyRef": _currency(company, payload),
         "CustomerRef": {"value": customer["Id"], "name": customer["DisplayName"]},
-        "Line": [*lines, _subtotal_line(subtotal)],
+        "Line": [*lines, _subtotal_line(subtotal), *discount_line],
         "TxnTaxDetail": {"TotalTax": money(total_tax), "TaxLine": tax_lines},
+        "ApplyTaxAfterDiscount": after_discount,
         "TotalAmt": money(total),
         "Balance": money(total),
         "GlobalTaxCalculation": "TaxExcluded",
@@ -188,6 +200,47 @@ def _line(line: LineIn, number: int, amount: Decimal, code: TaxCode) -> Json:
     if line.Description is not None:
         out["Description"] = line.Description
     return out
+
+
+def _discount(payload: InvoiceIn, subtotal: Decimal) -> tuple[list[Json], Decimal]:
+    """The invoice's discount line as QBO stores it (none or one) and its amount."""
+    given = [line for line in payload.Line if line.DetailType == DISCOUNT]
+    if not given:
+        return [], Decimal(0)
+    if len(given) > 1:
+        raise invalid("Invoice takes one DiscountLineDetail line", element="Line")
+    line = given[0]
+    detail = line.DiscountLineDetail
+    percent = detail.DiscountPercent if detail is not None and detail.PercentBased else None
+    if percent is not None:
+        amount = cents(subtotal * percent / 100)
+    elif line.Amount is not None:
+        amount = cents(line.Amount)
+    else:
+        raise invalid("The discount line needs Amount or DiscountPercent", element="Line.Amount")
+    if not 0 <= amount <= subtotal:
+        raise invalid("The discount cannot exceed the sub-total", element="Line.Amount")
+    account = detail.DiscountAccountRef if detail is not None else None
+    out_detail: Json = {
+        "PercentBased": percent is not None,
+        "DiscountAccountRef": account.model_dump(exclude_none=True)
+        if account
+        else dict(DISCOUNT_ACCOUNT),
+    }
+    if percent is not None:
+        out_detail["DiscountPercent"] = float(percent)
+    return [{"Amount": money(amount), "DetailType": DISCOUNT, DISCOUNT: out_detail}], amount
+
+
+def _less_discount(taxable: dict[str, Decimal], discount: Decimal) -> dict[str, Decimal]:
+    """Each tax code's amount less its share of `discount`, by amount, adding up to the cent."""
+    subtotal = sum(taxable.values(), Decimal(0))
+    if not discount or not subtotal:
+        return dict(taxable)
+    shares = {code: cents(discount * amount / subtotal) for code, amount in taxable.items()}
+    largest = max(taxable, key=lambda code: taxable[code])
+    shares[largest] += discount - sum(shares.values(), Decimal(0))
+    return {code: amount - shares[code] for code, amount in taxable.items()}
 
 
 def _subtotal_line(subtotal: Decimal) -> Json:

@@ -48,11 +48,18 @@ class SalesItemDetail(Lenient):
     TaxCodeRef: Maybe[Ref] = None
 
 
+class DiscountDetail(Lenient):
+    PercentBased: Maybe[bool] = None
+    DiscountPercent: Maybe[Decimal] = None
+    DiscountAccountRef: Maybe[Ref] = None
+
+
 class LineIn(Lenient):
     Amount: Maybe[Decimal] = None
     DetailType: str = "SalesItemLineDetail"
     Description: Maybe[str] = None
     SalesItemLineDetail: Maybe[SalesItemDetail] = None
+    DiscountLineDetail: Maybe[DiscountDetail] = None
 
 
 class InvoiceIn(Lenient):
@@ -68,6 +75,7 @@ class InvoiceIn(Lenient):
     BillEmail: Maybe[EmailAddress] = None
     PrivateNote: Maybe[str] = None
     CustomerMemo: Maybe[Ref] = None
+    ApplyTaxAfterDiscount: Maybe[bool] = None
 
 
 class CustomerIn(Lenient):
