@@ -1,0 +1,145 @@
+"""outbound's composition root: settings, the endpoint directory, the delivery worker, SPEC."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from pydantic import Field, field_validator
+
+from libs.broker import ConsumerWatchdog, Exchange, Subscription
+from libs.config import ServiceSettings
+from libs.crypto import SecretBox
+from libs.db import GroupCommit
+from libs.egress import EgressPolicy, guarded_connector
+from libs.service import Platform, ServiceSpec, StartupError
+from services.outbound.delivery.gates import GatePolicy, Gates
+from services.outbound.delivery.schedule import DEFAULT_TIERS_MS, parse_tiers
+from services.outbound.delivery.sender import Sender
+from services.outbound.delivery.worker import DeliveryQueues, DeliveryWorker
+from services.outbound.deps import OutboundDeps
+from services.outbound.endpoints import Directory
+from services.outbound.handlers.fan_out import fan_out
+from services.outbound.health import Health
+from services.outbound.retention import Retention
+from services.outbound.storage import deliveries
+
+NAME = "outbound"
+
+
+class OutboundSettings(ServiceSettings):
+    # Deliveries' retry schedule (ms, comma-separated) and its jitter (±fraction).
+    outbound_retry_schedule_ms: str = Field(default=DEFAULT_TIERS_MS, pattern=r"^\d+(,\d+)*$")
+    outbound_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
+    outbound_connect_timeout_s: float = Field(default=5.0, gt=0)
+    outbound_timeout_s: float = Field(default=15.0, gt=0)
+    # Addresses deliveries may reach although private (CIDRs): the sandbox, tests' receivers.
+    outbound_allowed_networks: str = ""
+    outbound_require_https: bool = False
+    outbound_prefetch: int = Field(default=512, ge=1, le=5000)
+    outbound_endpoint_concurrency: int = Field(default=32, ge=1, le=1000)
+    outbound_breaker_failures: int = Field(default=5, ge=1)
+    outbound_breaker_cooldown_s: float = Field(default=30.0, gt=0)
+    outbound_defer_ms: int = Field(default=1000, ge=1)
+    # Continuous failure for this long disables an endpoint (Svix: 5 days).
+    outbound_disable_after_s: float = Field(default=5 * 86400.0, gt=0)
+    outbound_response_max_bytes: int = Field(default=4096, ge=0, le=1_000_000)
+    outbound_retention_days: float = Field(default=30.0, gt=0)
+
+    @field_validator("outbound_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        EgressPolicy.from_text(value)  # raises ValueError naming the bad entry
+        return value
+
+    @property
+    def egress(self) -> EgressPolicy:
+        return EgressPolicy.from_text(
+            self.outbound_allowed_networks, require_https=self.outbound_require_https
+        )
+
+
+@asynccontextmanager
+async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator[OutboundDeps]:
+    if platform.db is None:
+        raise StartupError("outbound needs its database")
+    if settings.encryption_keys is None:
+        raise StartupError("ENCRYPTION_KEYS is required: endpoint secrets are stored encrypted")
+    db = platform.db
+    box = SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+    queues = DeliveryQueues.of(
+        platform.topology.prefix,
+        tiers=parse_tiers(settings.outbound_retry_schedule_ms),
+        defer_seconds=settings.outbound_defer_ms / 1000,
+    )
+    async with AsyncExitStack() as stack:
+        directory = Directory(db, box)
+        await directory.start()
+        stack.push_async_callback(directory.close)
+        session = await stack.enter_async_context(_client(settings))
+        attempts = GroupCommit(_write_attempts(db), max_batch=500, writers=2)
+        stack.push_async_callback(attempts.close)
+        worker = DeliveryWorker(
+            connection=platform.broker, publisher=platform.publisher, queues=queues,
+            directory=directory, attempts=attempts,
+            sender=Sender(session, settings.egress, timeout=settings.outbound_timeout_s,
+                          response_limit=settings.outbound_response_max_bytes),
+            health=Health(db, disable_after=timedelta(seconds=settings.outbound_disable_after_s),
+                          events_exchange=platform.topology.exchange(Exchange.EVENTS)),
+            gates=Gates(GatePolicy(concurrency=settings.outbound_endpoint_concurrency,
+                                   failures=settings.outbound_breaker_failures,
+                                   cooldown=settings.outbound_breaker_cooldown_s)),
+            jitter=settings.outbound_retry_jitter, prefetch=settings.outbound_prefetch,
+        )  # fmt: skip
+        await worker.start()
+        stack.push_async_callback(worker.stop, drain_timeout=settings.shutdown_timeout_s)
+        watchdog = ConsumerWatchdog(connection=platform.broker, consumer=worker)
+        watchdog.start()
+        stack.push_async_callback(watchdog.stop)
+        retention = Retention(db, keep=timedelta(days=settings.outbound_retention_days))
+        retention.start()
+        stack.push_async_callback(retention.stop)
+        yield OutboundDeps(
+            directory=directory, publisher=platform.publisher, delivery_queue=queues.work
+        )
+
+
+@asynccontextmanager
+async def _client(settings: OutboundSettings) -> AsyncIterator[aiohttp.ClientSession]:
+    connector = guarded_connector(
+        settings.egress, limit=0, limit_per_host=settings.outbound_endpoint_concurrency,
+        ttl_dns_cache=60, keepalive_timeout=30,
+    )  # fmt: skip
+    timeout = aiohttp.ClientTimeout(
+        total=settings.outbound_timeout_s, sock_connect=settings.outbound_connect_timeout_s
+    )
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, trust_env=False, auto_decompress=False,
+        skip_auto_headers=("User-Agent",),
+    ) as session:  # fmt: skip
+        yield session
+
+
+def _write_attempts(db: Any) -> Any:
+    async def write(rows: Sequence[deliveries.AttemptRow]) -> None:
+        async with db.transaction() as tx:
+            await deliveries.record(tx, rows)
+
+    return write
+
+
+def subscriptions(deps: OutboundDeps) -> Sequence[Subscription[Any, OutboundDeps]]:
+    # Every event on the events exchange: the endpoints' filters choose, not the binding.
+    return [Subscription(Exchange.EVENTS, "#", fan_out, timeout=30.0)]
+
+
+SPEC = ServiceSpec(
+    name=NAME,
+    settings=OutboundSettings,
+    bootstrap=build,
+    subscriptions=subscriptions,
+    relays_outbox=True,
+)
