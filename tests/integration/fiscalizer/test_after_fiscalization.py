@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from tests.integration.fiscalizer.test_fiscalize_end_to_end import qbo_line, quickbooks_invoice
+from tests.integration.fiscalizer.test_fiscalize_end_to_end import (
+    qbo_discount,
+    qbo_line,
+    quickbooks_invoice,
+)
 
 
 async def test_editing_then_voiding_a_fiscalized_invoice_asks_for_credit_notes(stack, db):
@@ -54,3 +58,28 @@ async def test_with_automatic_credit_notes_a_void_is_credited_and_approved(stack
     documents = {d["invoice_no"] for d in await stack.sandbox.efris_invoices(tin=tenant.tin)}
     assert {fiscalized.data["fdn"], issued.data["credit_note_fdn"]} <= documents
     assert await stack.events("invoice.credit_note_needed", tenant=tenant) == []
+
+
+async def test_a_discounted_invoice_is_credited_at_its_value_after_the_discount(stack):
+    tenant = await stack.new_tenant()
+    await stack.admin.call("PUT", "/api/tenant/efris/credit-notes", token=tenant.token,
+                           json={"enabled": True})  # fmt: skip
+    realm, invoice_id = await quickbooks_invoice(
+        stack, tenant, [qbo_line("Cement", 2, 50000, "TAX"), qbo_discount(percent=10)]
+    )
+    [fiscalized] = await stack.wait_for("invoice.fiscalized", count=1, tenant=tenant, within=30)
+
+    base = f"/_sandbox/quickbooks/companies/{realm}/invoices/{invoice_id}"
+    await stack.sandbox.call("POST", f"{base}/void", {"notify": "cloudevents"})
+
+    [issued] = await stack.wait_for("invoice.credit_note_issued", count=1, tenant=tenant, within=30)
+    assert issued.data["credit_note_fdn"] != fiscalized.data["fdn"]
+    answer = await stack.sandbox.call("GET", "/_sandbox/efris/credit-notes",
+                                      query={"tin": tenant.tin})  # fmt: skip
+    [application] = answer["applications"]
+    # 100,000 less 10 % plus 18 % VAT: 106,200, credited as the one line it was sold as.
+    [line] = application["request"]["goodsDetails"]
+    assert (line["orderNumber"], line["qty"], line["total"], line["tax"]) == (
+        "0", "-2", "-106200.00", "-16200.00"
+    )  # fmt: skip
+    assert application["request"]["summary"]["grossAmount"] == "-106200.00"

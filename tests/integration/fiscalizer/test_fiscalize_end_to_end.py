@@ -19,6 +19,15 @@ def qbo_line(description: str, qty: int, price: int, tax_code: str) -> dict[str,
             "SalesItemLineDetail": {"Qty": qty, "UnitPrice": price, "TaxCodeRef": {"value": tax_code}}}  # fmt: skip
 
 
+def qbo_discount(*, percent: int | None = None, amount: int | None = None) -> dict[str, Any]:
+    """An invoice-level discount: `percent` of the sub-total, or a fixed `amount`."""
+    if percent is not None:
+        return {"DetailType": "DiscountLineDetail",
+                "DiscountLineDetail": {"PercentBased": True, "DiscountPercent": percent}}  # fmt: skip
+    return {"DetailType": "DiscountLineDetail", "Amount": amount,
+            "DiscountLineDetail": {"PercentBased": False}}  # fmt: skip
+
+
 async def quickbooks_invoice(
     stack: ErpStack, tenant: Tenant, lines: list[dict[str, Any]]
 ) -> tuple[str, str]:
@@ -68,6 +77,50 @@ async def test_a_quickbooks_invoice_gets_one_stored_fdn(stack, db, lines):
         * (Decimal("1.18") if line["SalesItemLineDetail"]["TaxCodeRef"]["value"] == "TAX" else 1)
         for line in lines
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "gross", "goods"),
+    [
+        pytest.param(
+            # 115,000 less 10 %: 10,000 off the cement (tax 16,200 on 90,000), 1,500 off maize.
+            [qbo_line("Cement", 2, 50000, "TAX"), qbo_line("Maize grain", 5, 3000, "NON"),
+             qbo_discount(percent=10)],
+            "119700.00",
+            [("Cement", "1", "118000.00", "18000.00", "-11800.00"),
+             ("Cement (Discount)", "0", "-11800.00", "-1800.00", ""),
+             ("Maize grain", "1", "15000.00", "0.00", "-1500.00"),
+             ("Maize grain (Discount)", "0", "-1500.00", "0.00", "")],
+            id="percent-based",
+        ),
+        pytest.param(
+            # 150,000 less 7,500: net 142,500, tax 25,650.
+            [qbo_line("Cement", 3, 50000, "TAX"), qbo_discount(amount=7500)],
+            "168150.00",
+            [("Cement", "1", "177000.00", "27000.00", "-8850.00"),
+             ("Cement (Discount)", "0", "-8850.00", "-1350.00", "")],
+            id="amount-based",
+        ),
+    ],
+)  # fmt: skip
+async def test_a_discounted_quickbooks_invoice_is_fiscalized_with_discount_lines(
+    stack, db, lines, gross, goods
+):
+    tenant = await stack.new_tenant()
+    _, invoice_id = await quickbooks_invoice(stack, tenant, lines)
+
+    [fiscalized] = await stack.wait_for("invoice.fiscalized", count=1, tenant=tenant, within=30)
+    row = await stored_fdn(db, tenant, invoice_id)
+    assert (row["state"], row["fdn"]) == ("fiscalized", fiscalized.data["fdn"])
+    assert Decimal(fiscalized.data["gross"]) == Decimal(gross)
+    [issued] = await stack.sandbox.efris_invoices(tin=tenant.tin, reference_no=row["reference_no"])
+    document = issued["document"]
+    assert [
+        (line["item"], line["discountFlag"], line["total"], line["tax"], line["discountTotal"])
+        for line in document["goodsDetails"]
+    ] == goods
+    assert document["summary"]["grossAmount"] == gross
+    assert document["summary"]["itemCount"] == str(len(goods) // 2)
 
 
 async def test_a_zero_rated_xero_invoice_gets_its_fdn(stack, db):

@@ -172,7 +172,7 @@ def check_payload_of(invoice: Invoice) -> list[dict[str, str]]:
     payload = t109_payload(invoice, seller=SELLER, goods=goods,
                            reference_no="R-1", issued_at=ISSUED_AT)  # fmt: skip
 
-    details = payload["goodsDetails"]
+    details: list[dict[str, str]] = payload["goodsDetails"]
     check_goods_lines(details, kept)
 
     rows = payload["taxDetails"]

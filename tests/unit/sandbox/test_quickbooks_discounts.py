@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from services.sandbox.errors import ProviderError
 from services.sandbox.providers.quickbooks.company import Company
-from services.sandbox.providers.quickbooks.faults import ProviderError
 from services.sandbox.providers.quickbooks.invoices import create_invoice
 
 NOW = datetime(2025, 3, 14, 7, 0, tzinfo=UTC)
