@@ -50,6 +50,10 @@ class Breaker:
     def is_open(self) -> bool:
         return self._open_until is not None
 
+    @property
+    def probing(self) -> bool:
+        return self._probing
+
     def admit(self, now: float) -> bool:
         if self._open_until is None:
             return True
@@ -120,11 +124,18 @@ class Gate:
             self._bucket.give_back()
             self.breaker.cancel_probe()
             return Admission.DEFER, 0.0
-        self._waiting += 1
-        try:
+        if self._slots.locked():
+            self._waiting += 1
+            try:
+                await self._slots.acquire()
+            finally:
+                self._waiting -= 1
+            if self.breaker.is_open and not self.breaker.probing:
+                # it opened while this one waited for its slot: do not send it after all
+                self._slots.release()
+                return Admission.OPEN, 0.0
+        else:
             await self._slots.acquire()
-        finally:
-            self._waiting -= 1
         return Admission.GO, wait
 
     def leave(self, *, ok: bool, now: float) -> None:

@@ -4,8 +4,9 @@ import uuid
 from collections.abc import AsyncIterator, Callable, Sequence
 
 import pytest
+from aio_pika.abc import AbstractRobustChannel
 
-from libs.broker import Topology
+from libs.broker import BrokerConnection, Topology
 from tests.support.outbound import Receiver, outbound_queues, receiving
 
 
@@ -25,3 +26,10 @@ def _outbound_queues_deleted(
     topology: Topology, delete_queues_after: Callable[[Sequence[str]], None]
 ) -> None:
     delete_queues_after(outbound_queues(topology, "300,600,900"))
+
+
+@pytest.fixture
+async def broker_channel(broker: BrokerConnection) -> AsyncIterator[AbstractRobustChannel]:
+    channel = await broker.channel()
+    yield channel
+    await channel.close()
