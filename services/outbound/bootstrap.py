@@ -109,10 +109,11 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
 
 @asynccontextmanager
 async def _client(settings: OutboundSettings) -> AsyncIterator[aiohttp.ClientSession]:
+    # No pool limits: endpoints on one host (two tenants' hooks on one SaaS) must not share
+    # connection slots, or one hanging endpoint starves the others; the gates bound each one.
     connector = guarded_connector(
-        settings.egress, limit=0, limit_per_host=settings.outbound_endpoint_concurrency,
-        ttl_dns_cache=60, keepalive_timeout=30,
-    )  # fmt: skip
+        settings.egress, limit=0, limit_per_host=0, ttl_dns_cache=60, keepalive_timeout=30
+    )
     timeout = aiohttp.ClientTimeout(
         total=settings.outbound_timeout_s, sock_connect=settings.outbound_connect_timeout_s
     )

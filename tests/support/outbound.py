@@ -27,7 +27,6 @@ from libs.events import CloudEvent
 from libs.observability import HealthServer
 from services.outbound.bootstrap import NAME
 from services.outbound.bootstrap import SPEC as OUTBOUND
-from services.outbound.delivery.schedule import DEFAULT_TIERS_MS, parse_tiers
 from services.outbound.delivery.worker import DeliveryQueues
 from services.outbound.registry import EndpointSpec, create
 from services.outbound.storage.endpoints import EndpointRow
@@ -143,10 +142,10 @@ async def receiving() -> AsyncIterator[Receiver]:
         await receiver.close()
 
 
-def outbound_queues(topology: Topology, tiers_ms: str = DEFAULT_TIERS_MS) -> list[str]:
-    """Every queue an outbound run declares, to delete after a test."""
-    fan_out = topology.service(NAME, retry_tiers=(1, 2, 3, 4, 5))
-    delivery = DeliveryQueues.of(topology.prefix, tiers=parse_tiers(tiers_ms), defer_seconds=1)
+def outbound_queues(topology: Topology) -> list[str]:
+    """Every queue an outbound run may declare (up to 8 tiers each), to delete after a test."""
+    fan_out = topology.service(NAME, retry_tiers=range(1, 9))
+    delivery = DeliveryQueues.of(topology.prefix, tiers=range(1, 9), defer_seconds=1)
     return [*fan_out.all_queues, *delivery.all_queues]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
-from libs.egress import EgressPolicy, EgressRefused, check_url
+from libs.egress import EgressPolicy, EgressRefused, check_url, refusal_of
 from libs.http import retry_after_of
 from services.outbound.delivery.messages import Delivery
 from services.outbound.delivery.signing import signature
@@ -100,7 +100,9 @@ class Sender:
                 error=f"timed out after {self._timeout:g} s",
             )
         except (aiohttp.ClientError, OSError, ValueError) as exc:
-            return Outcome(started_at=started, duration_ms=_elapsed_ms(clock), error=_describe(exc))
+            refused = refusal_of(exc)
+            error = f"refused: {refused.reason}" if refused else _describe(exc)
+            return Outcome(started_at=started, duration_ms=_elapsed_ms(clock), error=error)
 
 
 def _elapsed_ms(clock: float) -> int:

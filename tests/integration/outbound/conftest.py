@@ -25,7 +25,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 def _outbound_queues_deleted(
     topology: Topology, delete_queues_after: Callable[[Sequence[str]], None]
 ) -> None:
-    delete_queues_after(outbound_queues(topology, "300,600,900"))
+    delete_queues_after(outbound_queues(topology))
 
 
 @pytest.fixture

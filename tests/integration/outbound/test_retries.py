@@ -140,7 +140,8 @@ async def test_exhausted_deliveries_are_kept_and_replayed_one_or_all_failed_sinc
         replayed = (await receiver.wait_for("/down", count=13))[12]
         await eventually(
             lambda: deliveries.one(db, tenant_id=tenant_id, delivery_id=failed[0].id),
-            until=lambda row: row is not None and row.status == "delivered", what="replayed",
+            until=lambda row: row is not None and row.status == "delivered",
+            what="replayed",
         )
         rest = await replay.replay(db, publisher, prefix=topology.prefix, tenant_id=tenant_id,
                                    endpoint_id=endpoint.id, failed_since=since)  # fmt: skip
