@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 
 from libs.broker import Exchange, Subscription
 from libs.config import Environment, ServiceSettings
 from libs.crypto import SecretBox
+from libs.egress import EgressPolicy
 from libs.http import ProviderHttp
 from libs.service import Platform, ServiceSpec, StartupError
 from services.admin.auth.rate_limit import SlidingWindow
@@ -38,9 +39,26 @@ class AdminSettings(ServiceSettings, ErpAppSettings):
         default=",".join(CONSUMING_SERVICES), pattern=r"^[a-z0-9_]+(,[a-z0-9_]+)*$"
     )
 
+    # As outbound's settings of the same names: private networks tenants' webhook endpoints
+    # may be registered at (CIDRs; the sandbox, tests' receivers), and whether only https is.
+    outbound_allowed_networks: str = ""
+    outbound_require_https: bool = False
+
     @property
     def consuming_services(self) -> tuple[str, ...]:
         return tuple(self.ops_services.split(","))
+
+    @field_validator("outbound_allowed_networks")
+    @classmethod
+    def _networks(cls, value: str) -> str:
+        EgressPolicy.from_text(value)  # raises ValueError naming the bad entry
+        return value
+
+    @property
+    def egress(self) -> EgressPolicy:
+        return EgressPolicy.from_text(
+            self.outbound_allowed_networks, require_https=self.outbound_require_https
+        )
 
 
 @asynccontextmanager
@@ -86,6 +104,7 @@ async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[Ad
                 clock=now,
             ),
             public_base_url=settings.public_base_url,
+            egress=settings.egress,
         )
 
 

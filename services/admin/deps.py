@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from libs.broker import BrokerConnection, Publisher, Topology
 from libs.crypto import SecretBox
 from libs.db import Database
+from libs.egress import EgressPolicy
 from services.admin.auth.rate_limit import SlidingWindow
 from services.admin.auth.tokens import TokenIssuer
 from services.erp_sync.connect import ErpConnector
@@ -36,3 +37,4 @@ class AdminDeps:
     retry_tiers: tuple[float, ...]
     erp: ErpConnector
     public_base_url: str
+    egress: EgressPolicy  # what tenants' webhook endpoint URLs may reach (outbound's policy)

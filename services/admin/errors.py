@@ -7,8 +7,10 @@ AdminError              -> {"error": {"code", "message"}} with `status`
 ├── NotFound            404  no such object *for this caller* (other tenants' objects too)
 ├── Conflict            409  would duplicate something unique (an email, a name)
 ├── Unprocessable       422  valid shape, but the content is refused (expired certificate...)
+│   └── InvalidEndpoint 422  a webhook endpoint that cannot be saved (private URL, bad filter)
 ├── TooManyRequests     429  login rate limit or lockout; `retry_after` seconds
-└── BadGateway          502  a provider did not complete what the request needed (an OAuth connect)
+├── BadGateway          502  a provider did not complete what the request needed (an OAuth connect)
+└── Unavailable         503  a dependency did not take the work (the broker did not confirm a send)
 """
 
 from __future__ import annotations
@@ -56,6 +58,10 @@ class Unprocessable(AdminError):
     code = "unprocessable"
 
 
+class InvalidEndpoint(Unprocessable):
+    code = "invalid_endpoint"
+
+
 class TooManyRequests(AdminError):
     status = 429
     code = "too_many_requests"
@@ -68,3 +74,8 @@ class TooManyRequests(AdminError):
 class BadGateway(AdminError):
     status = 502
     code = "bad_gateway"
+
+
+class Unavailable(AdminError):
+    status = 503
+    code = "unavailable"

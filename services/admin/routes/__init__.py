@@ -12,6 +12,8 @@ from services.admin.routes import (
     tenant_erp,
     tenant_profile,
     tenant_sources,
+    tenant_webhook_deliveries,
+    tenant_webhooks,
     tenant_whatsapp,
 )
 
@@ -25,6 +27,8 @@ ENDPOINTS: list[Endpoint] = [
     *tenant_whatsapp.ENDPOINTS,
     *tenant_sources.ENDPOINTS,
     *tenant_api_keys.ENDPOINTS,
+    *tenant_webhooks.ENDPOINTS,
+    *tenant_webhook_deliveries.ENDPOINTS,
     *tenant_activity.ENDPOINTS,
     *audit_log.ENDPOINTS,
 ]
