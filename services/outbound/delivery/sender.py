@@ -87,7 +87,7 @@ class Sender:
                     started_at=started,
                     duration_ms=_elapsed_ms(clock),
                     status=response.status,
-                    response=answer.decode("utf-8", "replace"),
+                    response=_text(answer),
                     retry_after=retry_after_of(response.headers),
                 )
         except EgressRefused as exc:
@@ -105,10 +105,15 @@ class Sender:
             return Outcome(started_at=started, duration_ms=_elapsed_ms(clock), error=error)
 
 
+def _text(answer: bytes) -> str:
+    # PostgreSQL text holds no NUL: one in an answer must not fail the attempt log's batch
+    return answer.decode("utf-8", "replace").replace("\x00", "\ufffd")
+
+
 def _elapsed_ms(clock: float) -> int:
     return round((time.perf_counter() - clock) * 1000)
 
 
 def _describe(exc: BaseException) -> str:
     text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}"[:500]
+    return f"{type(exc).__name__}: {text}"[:500].replace("\x00", "\ufffd")

@@ -9,7 +9,9 @@
                                 else the next retry tier (schedule.py), or failed when spent
 
 The attempt is committed (group commit, with the delivery's new state) before the message
-is acked or moved, so the log never misses an attempt that settled a message. A message
+is acked or moved, so the log never misses an attempt that settled a message. When that
+commit fails (the database is away), the message goes to the defer queue and is sent again
+after the pause, under the same webhook-id. A message
 moves by a confirmed copy to its retry queue, then the ack (libs.broker.forward). A crash
 at any point leaves it unacked: the broker redelivers it and it is sent again with the same
 webhook-id, which is what receivers deduplicate on.
@@ -171,9 +173,12 @@ class DeliveryWorker:
         self._idle.clear()
         try:
             await self._deliver(message)
-        except Exception as exc:  # the database or broker failed us: the broker redelivers
-            log.error("delivery_crashed_requeueing", error=describe(exc))
-            await settle(message.nack(requeue=True))
+        except Exception as exc:  # the database is away (or a bug): try again after a pause
+            # Not an immediate requeue: the request may have gone out, and a tight loop
+            # would repeat it to the endpoint many times a second until the database is back.
+            log.error("delivery_failed_deferring", error=describe(exc))
+            await forward(self._publisher, message, queue=self._queues.defer,
+                          headers=dict(message.headers or {}))  # fmt: skip
         finally:
             self._in_flight -= 1
             if self._in_flight == 0:

@@ -49,7 +49,8 @@ async def record(tx: Connection, rows: Sequence[AttemptRow]) -> None:
         "error, next_at, $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
         "$5::text[], $6::bytea[], $7::text[], $8::int[], $9::text[], $10::timestamptz[]) "
         "AS t(id, tenant_id, endpoint_id, event_id, event_type, payload, status, code, error, "
-        "next_at) "
+        # an endpoint deleted meanwhile took its deliveries with it: skip, do not fail the batch
+        "next_at) WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = t.endpoint_id) "
         "ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = d.attempts + 1, "
         "last_status_code = excluded.last_status_code, last_error = excluded.last_error, "
         "next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at "
