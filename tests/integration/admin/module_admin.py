@@ -20,6 +20,7 @@ import aio_pika
 
 from libs.broker import Topology
 from services.admin.bootstrap import NAME, AdminSettings
+from services.outbound.replay import delivery_queue
 from tests.support.admin import AdminApi, admin_api
 from tests.support.environment import TestEnvironment
 
@@ -37,13 +38,34 @@ async def delete_admin_queues(env: TestEnvironment) -> None:
 
 
 @asynccontextmanager
+async def outbound_delivery_queue(env: TestEnvironment) -> AsyncIterator[str]:
+    """outbound's delivery queue, declared (no outbound consumes it), so the admin's test sends
+    and replays are confirmed; deleted with what it holds on exit."""
+    name = delivery_queue(env.broker_prefix)
+    connection = await aio_pika.connect(env.amqp_url)
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(name)  # a leftover outbound queue has other arguments
+        await channel.declare_queue(name, durable=True)
+        try:
+            yield name
+        finally:
+            await channel.queue_delete(name)
+
+
+@asynccontextmanager
 async def admin_for_module(env: TestEnvironment) -> AsyncIterator[AdminApi]:
     """The in-process admin API; its queues are deleted after it stops."""
     try:
-        # A configured QuickBooks app, so starting a connect succeeds (it calls no provider).
-        async with admin_api(
-            quickbooks_client_id="isolation-qb", quickbooks_client_secret="qb-secret"
-        ) as api:
+        # A configured QuickBooks app, so starting a connect succeeds (it calls no provider);
+        # webhook endpoints may be registered on 127.0.0.1 (nothing is delivered there).
+        async with (
+            outbound_delivery_queue(env),
+            admin_api(
+                quickbooks_client_id="isolation-qb", quickbooks_client_secret="qb-secret",
+                outbound_allowed_networks="127.0.0.1/32",
+            ) as api,
+        ):  # fmt: skip
             yield api
     finally:
         await delete_admin_queues(env)

@@ -1,7 +1,8 @@
 """Isolation and authentication over every admin endpoint, generated from `routes.ENDPOINTS`.
 
 Two tenants, A and B, each own one of everything (API keys, a webhook source, a
-WhatsApp number, an ERP connection, activity, a session). For every endpoint:
+WhatsApp number, an ERP connection, a webhook endpoint and a delivery to it, activity,
+a session). For every endpoint:
 
 - tenant endpoints naming an object: A's every credential on B's object answers
   exactly as for an object that does not exist (404, or the 403 the credential
@@ -49,6 +50,7 @@ from services.erp_sync.clients.oauth import TokenSet
 from services.router.storage import link_account, routes_of_tenant
 from tests.integration.admin.module_admin import admin_for_module
 from tests.integration.admin.sessions import issue_token
+from tests.integration.admin.webhook_deliveries import stored_delivery
 from tests.support.admin import JWT_SECRET, AdminApi, client_form
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
@@ -82,6 +84,15 @@ def _whatsapp_form(_: Tenant) -> dict[str, Any]:
 
 def _client_form(_: Tenant) -> dict[str, Any]:
     return client_form()[0]
+
+
+def _webhook_endpoint_form(_: Tenant) -> dict[str, Any]:
+    return {"url": WEBHOOK_URL, "event_types": ["invoice.*"]}
+
+
+WEBHOOK_URL = "http://127.0.0.1:9/isolation"  # allowed by the module's admin; nothing listens
+WEBHOOK_ENDPOINT = {"endpoint_id": "webhook_endpoint"}
+WEBHOOK_DELIVERY = {"webhook_id": "webhook_delivery"}
 
 
 def _logout_with_victims_refresh_token(victim: Tenant) -> dict[str, Any]:
@@ -137,6 +148,22 @@ CASES: dict[str, Case] = {
     "GET /api/tenant/activity": Case(shows=("activity",)),
     "GET /api/tenant/stats": Case(shows=("activity_type",)),
     "GET /api/tenant/audit": Case(shows=("source",)),
+    "POST /api/tenant/webhooks/endpoints": Case(body=_webhook_endpoint_form),
+    "GET /api/tenant/webhooks/endpoints": Case(shows=("webhook_endpoint",)),
+    "GET /api/tenant/webhooks/endpoints/{endpoint_id}": Case(path=WEBHOOK_ENDPOINT),
+    "PUT /api/tenant/webhooks/endpoints/{endpoint_id}": Case(
+        body=_webhook_endpoint_form, path=WEBHOOK_ENDPOINT
+    ),
+    "DELETE /api/tenant/webhooks/endpoints/{endpoint_id}": Case(path=WEBHOOK_ENDPOINT),
+    "GET /api/tenant/webhooks/endpoints/{endpoint_id}/secret": Case(path=WEBHOOK_ENDPOINT),
+    "POST /api/tenant/webhooks/endpoints/{endpoint_id}/secret/rotate": Case(path=WEBHOOK_ENDPOINT),
+    "POST /api/tenant/webhooks/endpoints/{endpoint_id}/test": Case(path=WEBHOOK_ENDPOINT),
+    "GET /api/tenant/webhooks/endpoints/{endpoint_id}/deliveries": Case(path=WEBHOOK_ENDPOINT),
+    "POST /api/tenant/webhooks/endpoints/{endpoint_id}/replay": Case(
+        body=lambda _: {"failed_since": "2020-01-01T00:00:00Z"}, path=WEBHOOK_ENDPOINT
+    ),
+    "GET /api/tenant/webhooks/deliveries/{webhook_id}/attempts": Case(path=WEBHOOK_DELIVERY),
+    "POST /api/tenant/webhooks/deliveries/{webhook_id}/replay": Case(path=WEBHOOK_DELIVERY),
 }
 
 TENANT_ACCESS = (Access.TENANT_READ, Access.TENANT_WRITE)
@@ -282,6 +309,9 @@ async def new_tenant(api: AdminApi, db: Database, owner: str) -> Tenant:
         db, tenant_id=tenant_id, provider="quickbooks", account_id=realm, connection_id=connection
     )
     [route] = [r for r in await routes_of_tenant(db, tenant_id=tenant_id) if r.account_id == realm]
+    endpoint = await ok_call(
+        api, admin, "POST", "/api/tenant/webhooks/endpoints", json={"url": WEBHOOK_URL}
+    )
     event_id, event_type = f"evt-{tag}", f"isolation.t{tag}"
     async with db.transaction() as tx:
         await activity.record(
@@ -322,6 +352,10 @@ async def new_tenant(api: AdminApi, db: Database, owner: str) -> Tenant:
             "activity": event_id,
             "activity_type": event_type,
             "metric": f"metric_{tag}",
+            "webhook_endpoint": endpoint["id"],
+            "webhook_delivery": await stored_delivery(
+                db, tenant_id=tenant_id, endpoint_id=endpoint["id"]
+            ),
         },
     )
 
@@ -550,8 +584,23 @@ async def erp_connection(db: Database, tenant_id: str) -> str:
         )  # fmt: skip
 
 
+async def _fresh_webhook_endpoint(world: World) -> str:
+    endpoint = await ok_call(
+        world.api, world.a.jwt(), "POST", "/api/tenant/webhooks/endpoints",
+        json={"url": WEBHOOK_URL},
+    )  # fmt: skip
+    return str(endpoint["id"])
+
+
+async def _fresh_webhook_delivery(world: World) -> str:
+    endpoint_id = await _fresh_webhook_endpoint(world)
+    return await stored_delivery(world.db, tenant_id=world.a.id, endpoint_id=endpoint_id)
+
+
 FRESH: dict[str, Callable[[World], Any]] = {
     "erp_connection": _fresh_erp_connection,
+    "webhook_endpoint": _fresh_webhook_endpoint,
+    "webhook_delivery": _fresh_webhook_delivery,
     "api_key": _fresh_api_key,
     "source": _fresh_source,
     "whatsapp_account": _fresh_whatsapp_account,

@@ -29,6 +29,7 @@ from services.admin.endpoints import Access
 from services.admin.routes import ENDPOINTS
 from services.admin.storage.sessions import create_owner
 from tests.integration.admin.module_admin import delete_admin_queues
+from tests.integration.admin.webhook_deliveries import stored_delivery
 from tests.support.admin import client_form, make_pfx
 from tests.support.processes import ServiceProcess
 
@@ -45,7 +46,8 @@ class Run:
     """Everything one admin run produced, and the secrets it was given or gave out."""
 
     secrets: dict[str, str] = field(default_factory=dict)
-    shown_in: dict[str, str] = field(default_factory=dict)  # secret -> the response showing it
+    # secret -> the responses showing it (most: one; a webhook endpoint's: also its read-back)
+    shown_in: dict[str, frozenset[str]] = field(default_factory=dict)
     responses: list[tuple[str, int, str]] = field(default_factory=list)  # (label, status, body)
     pfx_raw: bytes = b""
     client_id: str = ""
@@ -54,10 +56,10 @@ class Run:
     dump: str = ""
     audit: str = ""
 
-    def add(self, name: str, value: str, *, shown_in: str | None = None) -> str:
+    def add(self, name: str, value: str, *, shown_in: str | tuple[str, ...] | None = None) -> str:
         self.secrets[name] = value
         if shown_in is not None:
-            self.shown_in[name] = shown_in
+            self.shown_in[name] = frozenset((shown_in,) if isinstance(shown_in, str) else shown_in)
         return value
 
     def forms(self) -> dict[str, str]:
@@ -123,8 +125,9 @@ async def run(test_env) -> AsyncIterator[Run]:
     run.add("jwt_secret", secret("jwt-secret"))
     run.add("encryption_keys", os.environ["ENCRYPTION_KEYS"])
     admin = ServiceProcess(
-        test_env, "services.admin", JWT_SECRET=run.secrets["jwt_secret"], LOG_LEVEL="debug"
-    )
+        test_env, "services.admin", JWT_SECRET=run.secrets["jwt_secret"], LOG_LEVEL="debug",
+        OUTBOUND_ALLOWED_NETWORKS="127.0.0.1/32",
+    )  # fmt: skip
     db = await Database.connect(test_env.database_url)
     try:
         await admin.ready()
@@ -347,11 +350,30 @@ async def drive_every_flow_with_secrets(admin: Client, db: Database) -> None:
     tenant = run.add("reset_access_token", tokens["access_token"], shown_in="login after reset")
     run.add("reset_refresh_token", tokens["refresh_token"], shown_in="login after reset")
 
+    # A webhook endpoint: its signing secret shown on creation, rotated, then read back (the
+    # current one only) by every GET below; a delivery to it, for its attempt log.
+    webhook = await admin.call(
+        "create webhook endpoint", "POST", "/api/tenant/webhooks/endpoints", status=201,
+        token=tenant, json={"url": "http://127.0.0.1:9/hooks"},
+    )  # fmt: skip
+    run.add("webhook_secret", webhook["secret"], shown_in="create webhook endpoint")
+    secret_path = f"/api/tenant/webhooks/endpoints/{webhook['id']}/secret"
+    rotated = await admin.call(
+        "rotate webhook secret", "POST", f"{secret_path}/rotate", status=200, token=tenant
+    )
+    run.add("rotated_webhook_secret", rotated["secret"], shown_in=(
+        "rotate webhook secret", f"{secret_path} as the tenant", f"{secret_path} by API key",
+    ))  # fmt: skip
+    webhook_id = await stored_delivery(db, tenant_id=run.client_id, endpoint_id=webhook["id"])
+
     # Afterwards, every GET endpoint, as each caller it serves.
     for endpoint in ENDPOINTS:
         if endpoint.method != "GET" or endpoint.access is Access.PUBLIC:
             continue
-        path = endpoint.path.format(tenant_id=run.client_id, service="admin")
+        path = endpoint.path.format(
+            tenant_id=run.client_id, service="admin", endpoint_id=webhook["id"],
+            webhook_id=webhook_id,
+        )  # fmt: skip
         if endpoint.access is Access.OWNER:
             await admin.call(f"{path} as the owner", "GET", path, status=200, token=owner)
             continue
@@ -372,10 +394,10 @@ def found_in(text: str, forms: dict[str, str]) -> set[str]:
 
 
 async def test_each_secret_is_in_the_one_response_that_hands_it_out_and_in_no_other(run):
-    showing = set(run.shown_in.values())
+    showing = set().union(*run.shown_in.values())
     leaked = {}
     for label, status, body in run.responses:
-        allowed = {name for name, shown in run.shown_in.items() if shown == label}
+        allowed = {name for name, shown in run.shown_in.items() if label in shown}
         extra = {form for form in found_in(body, run.forms()) if secret_of(form) not in allowed}
         if extra:
             leaked[f"{label} ({status})"] = sorted(extra)
