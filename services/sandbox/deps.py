@@ -20,6 +20,7 @@ from services.sandbox.providers.stripe.sessions import StripeSessions
 from services.sandbox.providers.xero.organisation import XeroBooks
 from services.sandbox.providers.zoho.organization import ZohoBooks
 from services.sandbox.ratelimit import RateLimits
+from services.sandbox.receivers import Receivers
 from services.sandbox.webhooks import WebhookSender
 
 
@@ -68,6 +69,7 @@ class SandboxDeps:
     zoho_accounts: Identity
     stripe: StripeSessions
     efris: EfrisServer
+    receivers: Receivers = field(default_factory=Receivers)
 
     def reset(self) -> None:
         """Forget every account, token, fault, delivery and recorded request."""
@@ -81,6 +83,7 @@ class SandboxDeps:
         self.zoho.reset()
         self.stripe.reset()
         self.efris.reset()
+        self.receivers.reset()
         for identity in (self.intuit, self.xero_identity, self.zoho_accounts):
             identity.grants.reset()
 

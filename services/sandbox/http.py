@@ -5,6 +5,7 @@
     /zoho, /zoho-accounts           providers.zoho
     /efris                          providers.efris (URA EFRIS system-to-system)
     /_sandbox/stripe                providers.stripe (fires events; no simulated API yet)
+    /_sandbox/receivers/{name}      control.receivers: stand-ins for tenants' webhook endpoints
     /_sandbox/...                   control.platform and each provider's control routes
 
 Simulated-provider routes answer in their provider's shapes (see `simulation`); everything
@@ -19,7 +20,7 @@ import orjson
 from aiohttp import web
 
 from libs.observability import get_logger
-from services.sandbox.control import platform
+from services.sandbox.control import platform, receivers
 from services.sandbox.control.io import MAX_BODY
 from services.sandbox.deps import DEPS, SandboxDeps
 from services.sandbox.errors import ControlError, ProviderError
@@ -46,6 +47,7 @@ def create_app(deps: SandboxDeps) -> web.Application:
             *stripe.routes(),
             *efris.routes(),
             *platform.routes(),
+            *receivers.routes(),
         ]
     )
     return app
