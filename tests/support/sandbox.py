@@ -216,21 +216,22 @@ class SandboxControl:
         path = f"/_sandbox/efris/devices/{device_no}/expire-key"
         return bool((await self.call("POST", path))["expired"])
 
-    # Stripe
+    # Webhook receivers
     def receiver_url(self, name: str) -> str:
         """A webhook receiver standing in for a tenant's endpoint (services/sandbox/receivers.py)."""
         return f"{self.base_url}/_sandbox/receivers/{name}"
 
     async def configure_receiver(self, name: str, *, secret: str | None, status: int = 204) -> Json:
-        return await self.call(
-            "PUT", f"/_sandbox/receivers/{name}", {"secret": secret, "status": status}
-        )
+        body: Json = {"secret": secret, "status": status}
+        answer: Json = await self.call("PUT", f"/_sandbox/receivers/{name}", body)
+        return answer
 
     async def received(self, name: str) -> list[Json]:
         answer = await self.call("GET", f"/_sandbox/receivers/{name}")
         received: list[Json] = answer["received"]
         return received
 
+    # Stripe
     async def stripe_checkout_session(self, **session: Any) -> Json:
         """Create a session and fire checkout.session.completed: {session, event, delivery}."""
         answer: Json = await self.call("POST", "/_sandbox/stripe/checkout-sessions", session)
