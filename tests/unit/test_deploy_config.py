@@ -9,6 +9,7 @@ Docker engine.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import shutil
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 import pytest
 import yaml
+from prometheus_client import REGISTRY
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
@@ -42,24 +44,25 @@ INFRASTRUCTURE = {"rabbitmq", "postgres", "migrate", "prometheus", "grafana"}
 RABBITMQ_TARGET = "rabbitmq:15692"
 PROMETHEUS_SELF_TARGET = "localhost:9090"
 
-# What libs.observability exports.
-KERNEL_COUNTERS_AND_GAUGES = {
-    "switchyard_messages_consumed_total",
-    "switchyard_messages_published_total",
-    "switchyard_retries_scheduled_total",
-    "switchyard_dlq_parked_total",
-    "switchyard_queue_depth",
-    "switchyard_outbox_relayed_total",
-    "switchyard_outbox_pending",
-    "switchyard_broker_reconnects_total",
-    "switchyard_consumer_restarts_total",
-    "switchyard_http_requests_total",
-}
-KERNEL_HISTOGRAMS = {
-    "switchyard_handler_duration_seconds",
-    "switchyard_http_request_duration_seconds",
-}
-KERNEL_METRICS = KERNEL_COUNTERS_AND_GAUGES | KERNEL_HISTOGRAMS
+
+# What the kernel (libs.observability) and every service's metrics module export.
+def _exported() -> tuple[set[str], set[str]]:
+    for module in sorted(ROOT.glob("services/*/metrics.py")):
+        importlib.import_module(f"services.{module.parent.name}.metrics")
+    importlib.import_module("libs.observability")
+    plain, histograms = set(), set()
+    for family in REGISTRY.collect():
+        if not family.name.startswith("switchyard_"):
+            continue
+        if family.type == "histogram":
+            histograms.add(family.name)
+        else:
+            plain.add(family.name + "_total" if family.type == "counter" else family.name)
+    return plain, histograms
+
+
+EXPORTED_COUNTERS_AND_GAUGES, EXPORTED_HISTOGRAMS = _exported()
+EXPORTED_METRICS = EXPORTED_COUNTERS_AND_GAUGES | EXPORTED_HISTOGRAMS
 METRIC_NAME = re.compile(r"switchyard_[a-z_]+")
 HISTOGRAM_SERIES_SUFFIX = re.compile(r"_(bucket|sum|count)$")
 
@@ -155,7 +158,7 @@ def metric_names(promql: str) -> set[str]:
     names = set()
     for name in METRIC_NAME.findall(promql):
         base = HISTOGRAM_SERIES_SUFFIX.sub("", name)
-        names.add(base if base in KERNEL_HISTOGRAMS else name)
+        names.add(base if base in EXPORTED_HISTOGRAMS else name)
     return names
 
 
@@ -231,7 +234,7 @@ def test_prometheus_scrapes_every_compose_app_service_and_rabbitmq() -> None:
     assert targets - {RABBITMQ_TARGET, PROMETHEUS_SELF_TARGET} == expected_apps
 
 
-def test_prometheus_loads_alert_rules_that_query_only_kernel_metrics() -> None:
+def test_prometheus_loads_alert_rules_that_query_only_exported_metrics() -> None:
     config = load_yaml(PROMETHEUS_DIR / "prometheus.yml")
     assert config["rule_files"] == ["alerts.yml"]
     rules = load_yaml(PROMETHEUS_DIR / "alerts.yml")
@@ -240,7 +243,7 @@ def test_prometheus_loads_alert_rules_that_query_only_kernel_metrics() -> None:
     used = set().union(*(metric_names(expression) for expression in expressions))
 
     assert expressions
-    assert used <= KERNEL_METRICS
+    assert used <= EXPORTED_METRICS
     assert any("up == 0" in expression for expression in expressions)
 
 
@@ -254,11 +257,11 @@ def test_dashboard_is_the_switchyard_overview_with_a_service_variable() -> None:
     assert len(panel_ids) == len(set(panel_ids))
 
 
-def test_dashboard_queries_reference_only_metrics_the_kernel_exports() -> None:
+def test_dashboard_queries_reference_only_exported_metrics() -> None:
     board = dashboard()
     used = set().union(*(metric_names(query) for query in dashboard_queries(board)))
 
-    assert used <= KERNEL_METRICS, sorted(used - KERNEL_METRICS)
+    assert used <= EXPORTED_METRICS, sorted(used - EXPORTED_METRICS)
     assert {
         "switchyard_messages_consumed_total",
         "switchyard_messages_published_total",
