@@ -5,8 +5,10 @@
                                          the application's reference
     decision(efris, device, reference)   Approved(fdn) | Rejected | None while URA decides
 
-An application is sent once (T110 is not idempotent at EFRIS): a lost answer becomes
-an activity entry asking a person to check EFRIS, never a second application.
+T110 has no idempotency key at EFRIS, so `apply_for` asks first: T111 by oriInvoiceNo lists
+the applications against the invoice, and one submitted or approved is adopted instead of
+applying again. A lost T110 answer (EfrisUnknownOutcome) is therefore retried safely: the
+next attempt finds the application if it arrived, and applies only if it did not.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from services.fiscalizer.clients.efris import Device, EfrisClient
 from services.fiscalizer.storage.invoices import FiscalInvoice
 from services.fiscalizer.t110 import t110_payload
 
-_APPROVED, _REJECTED = "101", "103"
+_APPROVED, _SUBMITTED, _REJECTED = "101", "102", "103"
 _CANCELLED_PURCHASE = "102"
 
 
@@ -35,8 +37,13 @@ class Rejected:
 async def apply_for(
     efris: EfrisClient, device: Device, row: FiscalInvoice, *, now: datetime
 ) -> str:
-    """Apply for a full credit note of `row`'s fiscal document; the application reference."""
+    """Apply for a full credit note of `row`'s fiscal document, unless an application is
+    already pending or approved (then that one); the application reference."""
     assert row.fdn is not None
+    for application in await efris.credit_notes_of(device, invoice_no=row.fdn):
+        reference = str(application.get("referenceNo") or "")
+        if reference and str(application.get("approveStatus")) in (_APPROVED, _SUBMITTED):
+            return reference
     original = await efris.invoice_details(device, row.fdn)
     payload = t110_payload(
         original, reason_code=_CANCELLED_PURCHASE, application_time=now,

@@ -168,11 +168,19 @@ class EfrisClient:
         Each record's `approveStatus`: 101 approved, 102 submitted, 103 rejected, 104
         voided; an approved one carries the credit note's `invoiceNo` for T108.
         """
-        query = {"referenceNo": reference_no, "queryType": "1", "pageNo": "1",
-                 "pageSize": _PAGE_SIZE}  # fmt: skip
-        content = await self._call(device, "T111", query, attempts=_QUERY_ATTEMPTS)
-        records = _records(content, interface="T111")
+        records = await self._credit_notes(device, referenceNo=reference_no)
         return [record for record in records if record.get("referenceNo") == reference_no]
+
+    async def credit_notes_of(self, device: Device, *, invoice_no: str) -> list[dict[str, Any]]:
+        """The credit note applications against the fiscal document `invoice_no` (T111
+        by oriInvoiceNo), whatever their status: how a lost T110 answer is reconciled."""
+        records = await self._credit_notes(device, oriInvoiceNo=invoice_no)
+        return [record for record in records if record.get("oriInvoiceNo") == invoice_no]
+
+    async def _credit_notes(self, device: Device, **filters: str) -> list[dict[str, Any]]:
+        query = {**filters, "queryType": "1", "pageNo": "1", "pageSize": _PAGE_SIZE}
+        content = await self._call(device, "T111", query, attempts=_QUERY_ATTEMPTS)
+        return _records(content, interface="T111")
 
     async def register_goods(
         self, device: Device, goods: list[dict[str, Any]]

@@ -8,8 +8,8 @@
                              a late invoice.ready cannot fiscalize a voided invoice
     unknown to us            nothing to do
 
-A T110 whose answer was lost is not sent again (EFRIS has no idempotency key for it): the
-tenant gets invoice.credit_note_failed asking to check EFRIS.
+A T110 whose answer was lost is retried through the tiers: the next attempt asks EFRIS
+(T111 by the invoice's FDN) and adopts the application if it arrived (credit_notes.apply_for).
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ from libs.db.outbox import emit_once
 from libs.events import CloudEvent
 from libs.invoices import InvoiceVoided
 from services.fiscalizer import credit_notes
-from services.fiscalizer.clients.efris_errors import EfrisError, EfrisRejected, EfrisUnavailable
+from services.fiscalizer.clients.efris_errors import (
+    EfrisError,
+    EfrisRejected,
+    EfrisUnavailable,
+    EfrisUnknownOutcome,
+)
 from services.fiscalizer.deps import FiscalizerDeps
 from services.fiscalizer.handlers.fiscalize_invoice import SOURCE
 from services.fiscalizer.storage import credit_notes as applications
@@ -57,12 +62,15 @@ async def invoice_voided(event: CloudEvent, deps: FiscalizerDeps) -> None:
         )
     except EfrisUnavailable as exc:  # nothing reached EFRIS: safe to try again
         raise RetryableError(str(exc), retry_after=exc.retry_after) from exc
+    except EfrisUnknownOutcome as exc:  # it may have arrived: the retry asks T111 first
+        raise RetryableError(str(exc)) from exc
+    except EfrisRejected as exc:
+        if exc.retryable:  # §6.4: not committed (a busy server, an expired key)
+            raise RetryableError(str(exc)) from exc
+        await _failed(deps, event, needed, exc.code, exc)
+        return
     except EfrisError as exc:
-        code = exc.code if isinstance(exc, EfrisRejected) else "unknown"
-        await _emit(deps, event, "invoice.credit_note_failed", {
-            **needed, "reason": "credit note not applied", "code": code,
-            "detail": f"EFRIS {code}: {exc}; check EFRIS before applying again",
-        })  # fmt: skip
+        await _failed(deps, event, needed, "unknown", exc)
         return
     await _applied(deps, event, row, reference)
 
@@ -79,6 +87,15 @@ async def _applied(
                     "source": row.invoice.source.model_dump(mode="json")}  # fmt: skip
             await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
                                  event=follow_up(event, "invoice.credit_note_applied", data))  # fmt: skip
+
+
+async def _failed(
+    deps: FiscalizerDeps, event: CloudEvent, needed: dict[str, Any], code: str, exc: EfrisError
+) -> None:
+    await _emit(deps, event, "invoice.credit_note_failed", {
+        **needed, "reason": "credit note not applied", "code": code,
+        "detail": f"EFRIS {code}: {exc}",
+    })  # fmt: skip
 
 
 def _voided(event: CloudEvent) -> InvoiceVoided:

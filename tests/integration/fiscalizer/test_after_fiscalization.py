@@ -83,3 +83,29 @@ async def test_a_discounted_invoice_is_credited_at_its_value_after_the_discount(
         "0", "-2", "-106200.00", "-16200.00"
     )  # fmt: skip
     assert application["request"]["summary"]["grossAmount"] == "-106200.00"
+
+
+async def test_a_credit_note_application_whose_answer_was_lost_is_adopted_not_sent_twice(stack):
+    """EFRIS records the T110 application, then the answer is lost (504 after the effect);
+    the retry asks T111 for the invoice's applications and adopts the one that arrived."""
+    tenant = await stack.new_tenant()
+    await stack.admin.call("PUT", "/api/tenant/efris/credit-notes", token=tenant.token,
+                           json={"enabled": True})  # fmt: skip
+    realm, invoice_id = await quickbooks_invoice(
+        stack, tenant, [qbo_line("Cement", 2, 50000, "TAX")]
+    )
+    [fiscalized] = await stack.wait_for("invoice.fiscalized", count=1, tenant=tenant, within=30)
+    await stack.sandbox.set_fault("efris", account_id=tenant.tin, paths=["T110"], error_rate=1.0,
+                                  statuses=[504], when="after", count=1)  # fmt: skip
+
+    base = f"/_sandbox/quickbooks/companies/{realm}/invoices/{invoice_id}"
+    await stack.sandbox.call("POST", f"{base}/void", {"notify": "cloudevents"})
+
+    [issued] = await stack.wait_for("invoice.credit_note_issued", count=1, tenant=tenant, within=30)
+    answer = await stack.sandbox.call(
+        "GET", "/_sandbox/efris/credit-notes", query={"tin": tenant.tin}
+    )
+    assert len(answer["applications"]) == 1  # one application, though the first answer was lost
+    faults = await stack.sandbox.call("GET", "/_sandbox/faults")
+    assert faults["faults"] == []  # the lost answer really happened: its one-shot rule was used
+    assert issued.data["credit_note_fdn"] != fiscalized.data["fdn"]
