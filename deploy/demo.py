@@ -12,7 +12,10 @@ QuickBooks, Intuit OAuth and Stripe:
    fiscalizer uploads each to the sandbox's EFRIS (T109) and stores its FDN;
 4. Intuit retries the same webhook: nothing new comes out (router inbox);
 5. a paid Stripe Checkout session for the client's Stripe account becomes one
-   QuickBooks invoice, even when Stripe delivers the event twice.
+   QuickBooks invoice, even when Stripe delivers the event twice;
+6. the client's own webhook endpoint (a sandbox receiver, registered after step 2 with
+   the filter `invoice.*`) received every invoice event, each signed per Standard Webhooks
+   with the endpoint's secret and verified on arrival.
 
 Each run makes a new client and a new sandbox company, so it can run again and again.
 """
@@ -56,8 +59,10 @@ async def run_demo(env: dict[str, str], *, owner_email: str, owner_password: str
         demo = Demo(http, watch)
         tenant_id, token = await demo.add_client(owner_email, owner_password)
         realm = await demo.connect_quickbooks(token)
+        receiver = await demo.subscribe_endpoint(token)
         await demo.invoices_flow(realm, tenant_id)
         await demo.stripe_invoiced(env, realm, tenant_id)
+        await demo.webhooks_received(receiver)
 
 
 class Demo:
@@ -145,6 +150,30 @@ class Demo:
         made = [i for i in invoices if paid["session"]["id"] in (i.get("PrivateNote") or "")]
         print(f"demo: 5. Stripe session {paid['session']['id']} paid (event delivered twice) -> "
               f"{len(made)} QuickBooks invoice ({created.subject}, {made[0]['TotalAmt']:,.0f} UGX)")  # fmt: skip
+
+    async def subscribe_endpoint(self, token: str) -> str:
+        """The client registers a webhook endpoint (a sandbox receiver) for its invoice events."""
+        receiver = f"demo-{uuid.uuid4().hex[:8]}"
+        endpoint = await self.call("POST", "/api/tenant/webhooks/endpoints", token=token, json={
+            "url": f"{SANDBOX}/_sandbox/receivers/{receiver}", "event_types": ["invoice.*"],
+            "description": "the client's books system"})  # fmt: skip
+        await self.sandbox("PUT", f"/_sandbox/receivers/{receiver}", {"secret": endpoint["secret"]})
+        return receiver
+
+    async def webhooks_received(self, receiver: str) -> None:
+        expected = 5  # two invoice.ready, two invoice.fiscalized, one invoice.created
+        received: list[dict[str, Any]] = []
+        deadline = asyncio.get_running_loop().time() + 20
+        while len(received) < expected and asyncio.get_running_loop().time() < deadline:
+            received = (await self.sandbox("GET", f"/_sandbox/receivers/{receiver}"))["received"]
+            await asyncio.sleep(0.1)  # poll interval of a bounded wait
+        types = sorted({r["body"]["type"] for r in received})
+        verified = sum(1 for r in received if r["verified"])
+        if len(received) < expected or verified != len(received):
+            raise DemoFailed(f"the client's endpoint got {len(received)} of {expected} deliveries, "
+                             f"{verified} verified")  # fmt: skip
+        print(f"demo: 6. the client's webhook endpoint received {len(received)} deliveries "
+              f"({', '.join(types)}); {verified} of {len(received)} signatures verified")  # fmt: skip
 
     async def login(self, email: str, password: str) -> str:
         answer = await self.call(

@@ -70,7 +70,7 @@ DEV_OAUTH_CLIENTS = {
     "ZOHO_CLIENT_ID": "switchyard-dev-zoho",
 }
 DEV_OWNER_EMAIL = "owner@switchyard.local"
-DEMO_NEEDS = {"sandbox", "admin", "ingress", "router", "erp_sync", "fiscalizer"}
+DEMO_NEEDS = {"sandbox", "admin", "ingress", "router", "erp_sync", "fiscalizer", "outbound"}
 
 
 def dev_environment() -> dict[str, str]:
@@ -81,6 +81,8 @@ def dev_environment() -> dict[str, str]:
         "DATABASE_URL": "postgresql://postgres@127.0.0.1:5432/switchyard",
         **PROVIDER_BASES,
         **DEV_OAUTH_CLIENTS,
+        # deliveries (outbound) and endpoint registration (admin) may reach the sandbox here
+        "OUTBOUND_ALLOWED_NETWORKS": "127.0.0.1/32",
         **_dev_secrets(),
     }
     env.update({k: v for k, v in os.environ.items() if k in env or k.startswith("SWITCHYARD_")})
