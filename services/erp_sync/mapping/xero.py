@@ -4,14 +4,17 @@
                    Date | DateString, DueDate | DueDateString,
                    Contact{ContactID, Name, EmailAddress, TaxNumber},
                    LineAmountTypes (Exclusive | Inclusive | NoTax),
-                   LineItems[{Description, ItemCode, Quantity, UnitAmount, LineAmount, TaxAmount}],
+                   LineItems[{Description, ItemCode, Quantity, UnitAmount, LineAmount, TaxAmount,
+                              TaxType}],
                    SubTotal, TotalTax, Total}]}
 
 Dates are MS-JSON, "/Date(1551916800000+0000)/" (milliseconds since the epoch, UTC, and
 the organisation's offset), or ISO. Xero states each line's tax (TaxAmount); a line's
 DiscountRate or DiscountAmount is already in its LineAmount. Inclusive line amounts
 include the tax: net = LineAmount - TaxAmount. A line's rate is implied:
-TaxAmount / net x 100 to 2 places (None for a zero net).
+TaxAmount / net x 100 to 2 places (None for a zero net). A line of Xero's exempt-sales tax
+type (EXEMPTOUTPUT, "Exempt Income") is exempt: no rate, and it must carry no tax; every
+other 0 % line (NONE, a custom zero rate) is zero-rated.
 
 Status: DRAFT, SUBMITTED -> draft; AUTHORISED -> issued; PAID -> paid; VOIDED, DELETED ->
 voided; anything else is refused.
@@ -42,6 +45,7 @@ _LINE_AMOUNT_TYPES = {mode: mode for mode in ("Exclusive", "Inclusive", "NoTax")
 _MS_JSON_DATE = re.compile(r"/Date\((-?\d{1,13})(?:([+-])(\d{2})(\d{2}))?\)/")
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _RATE_PLACES = -2
+_EXEMPT_TAX_TYPES = frozenset({"EXEMPTOUTPUT"})
 
 
 def from_xero(envelope: Mapping[str, object], *, tenant_id: str) -> Invoice:
@@ -102,9 +106,18 @@ def _line(item: Record, *, mode: str) -> InvoiceLine:
         if mode == "Inclusive"
         else unit_amount,
         net=net,
-        tax_rate=None if net == 0 else round_places(tax / net * 100, _RATE_PLACES),
+        tax_rate=_tax_rate(item, net=net, tax=tax),
         tax=tax,
     )
+
+
+def _tax_rate(item: Record, *, net: Decimal, tax: Decimal) -> Decimal | None:
+    """The line's implied rate in percent; None (exempt) for an exempt tax type or a zero net."""
+    if item.optional_text("TaxType") in _EXEMPT_TAX_TYPES:
+        if tax != 0:
+            raise InvoiceError(item.at("TaxAmount"), f"is {tax} on an exempt line")
+        return None
+    return None if net == 0 else round_places(tax / net * 100, _RATE_PLACES)
 
 
 def _line_tax(item: Record, *, mode: str, amount: Decimal) -> Decimal:

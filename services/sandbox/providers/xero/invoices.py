@@ -1,7 +1,8 @@
 """Xero invoices computed as Xero computes them (providers.md §2.8).
 
-    Exclusive  LineAmount = Quantity * UnitAmount; TaxAmount = LineAmount * rate
-    Inclusive  LineAmount = Quantity * UnitAmount (tax inside); TaxAmount = the tax within it
+    LineAmount = Quantity * UnitAmount * (1 - DiscountRate / 100), or less DiscountAmount
+    Exclusive  TaxAmount = LineAmount * rate
+    Inclusive  LineAmount has the tax inside; TaxAmount = the tax within it
     NoTax      TaxAmount 0, TaxType NONE
     SubTotal = Σ LineAmount (less tax when Inclusive); TotalTax = Σ TaxAmount;
     Total = SubTotal + TotalTax; AmountDue = Total
@@ -63,6 +64,8 @@ class LineItemIn(BaseModel):
     TaxType: str | None = None
     AccountCode: str | None = "200"
     ItemCode: str | None = None
+    DiscountRate: Decimal | None = Field(default=None, ge=0, le=100)
+    DiscountAmount: Decimal | None = Field(default=None, ge=0)
 
 
 class InvoiceIn(BaseModel):
@@ -189,7 +192,7 @@ def _line(
     rate = organisation.tax_types.get(tax_type)
     if rate is None:
         raise XeroInvalid(f"TaxType {tax_type[:40]} is not valid for this organisation")
-    line_amount = cents(item.Quantity * item.UnitAmount)
+    line_amount = _line_amount(item)
     if amounts == "Inclusive":
         tax = tax_within(line_amount, rate)
         net = line_amount - tax
@@ -208,4 +211,22 @@ def _line(
     }
     if item.ItemCode:
         line["ItemCode"] = item.ItemCode
+    if item.DiscountRate is not None:
+        line["DiscountRate"] = float(item.DiscountRate)
+    if item.DiscountAmount is not None:
+        line["DiscountAmount"] = number(item.DiscountAmount)
     return line, net, tax
+
+
+def _line_amount(item: LineItemIn) -> Decimal:
+    """Quantity x UnitAmount less the line's discount, in cents: what Xero stores as LineAmount."""
+    listed = item.Quantity * item.UnitAmount
+    if item.DiscountRate is not None and item.DiscountAmount is not None:
+        raise XeroInvalid("A line item can have a DiscountRate or a DiscountAmount, not both")
+    if item.DiscountRate is not None:
+        return cents(listed * (100 - item.DiscountRate) / 100)
+    if item.DiscountAmount is not None:
+        if item.DiscountAmount > abs(listed):
+            raise XeroInvalid("The DiscountAmount cannot exceed the line's Quantity x UnitAmount")
+        return cents(listed - item.DiscountAmount)
+    return cents(listed)

@@ -2,12 +2,20 @@
 
 Ids are 18-digit strings, as Zoho's live JSON has them. Invoices are computed as Books does:
 
-    item_total = rate * quantity;  line tax = item_total * tax_percentage
-    sub_total = Σ item_total;  tax_total = Σ taxes;  total = balance = sub_total + tax_total
+    item_total = rate * quantity - the line's discount ("12.5%" of it, or an amount)
+    sub_total = Σ item_total
+    discount_total = the entity-level discount ("5%" of sub_total, or an amount), shared by
+                     the lines in proportion to their item_total (item_level: Σ line discounts)
+    tax per tax = Σ its lines' item_total (less their share when is_discount_before_tax)
+                  * tax_percentage;  tax_total = Σ taxes
+    total = balance = sub_total - entity-level discount_total + tax_total
     taxes = [{"tax_name", "tax_amount"}] per tax;  is_inclusive_tax false
 
-A tax percentage names the organization's tax with that rate (created on first use: "VAT"
-for 18 %, "Tax <n>%" otherwise); 0 or none is untaxed. Times are `2026-05-01T09:30:00+0000`;
+A line's own discount and an entity-level one are exclusive, as in Books: discount_type is
+"entity_level" with an invoice `discount`, else "item_level". A tax percentage names the
+organization's tax with that rate (created on first use: "VAT" for 18 %, "Tax <n>%"
+otherwise); 0 is untaxed (zero-rated); a line without tax_percentage (exempt) has none in
+its JSON either. Times are `2026-05-01T09:30:00+0000`;
 an update always moves `last_modified_time` past `created_time` (how ingress tells an update).
 """
 
@@ -20,12 +28,48 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from services.sandbox.money import cents, number, tax_on
 
 Json = dict[str, Any]
 TIME_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+
+
+class Discount(BaseModel):
+    """A Zoho discount as written: a percentage ("12.5%") or an amount (190)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    percent: Decimal | None = Field(default=None, ge=0, le=100)
+    amount: Decimal | None = Field(default=None, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _written(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            return {"percent": value.strip()[:-1]}
+        if isinstance(value, str | int | float | Decimal):
+            return {"amount": value}
+        return value
+
+    def of(self, amount: Decimal) -> Decimal:
+        """The discount on `amount`, in cents; ValueError when it exceeds `amount`."""
+        share = amount * self.percent / 100 if self.percent is not None else self.amount
+        taken = cents(share or Decimal(0))
+        if taken > amount:
+            raise ValueError(f"a discount of {taken} exceeds the amount of {amount}")
+        return taken
+
+    def given(self) -> bool:
+        """Whether the discount takes anything off (Books writes back 0 for none)."""
+        return bool(self.percent or self.amount)
+
+    def as_json(self) -> object:
+        """The discount as Books writes it back."""
+        if self.percent is not None:
+            return f"{self.percent:.2f}%"
+        return number(self.amount or Decimal(0))
 
 
 class LineItemIn(BaseModel):
@@ -35,7 +79,8 @@ class LineItemIn(BaseModel):
     description: str | None = None
     rate: Decimal = Field(ge=0)
     quantity: Decimal = Field(default=Decimal(1), gt=0)
-    tax_percentage: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    tax_percentage: Decimal | None = Field(default=None, ge=0, le=100)
+    discount: Discount | None = None
 
 
 class InvoiceIn(BaseModel):
@@ -50,6 +95,8 @@ class InvoiceIn(BaseModel):
     status: Literal["draft", "sent", "overdue", "paid", "void", "partially_paid"] = "sent"
     reference_number: str | None = None
     invoice_number: str | None = None
+    discount: Discount | None = None
+    is_discount_before_tax: bool = True
 
 
 @dataclass
@@ -111,25 +158,16 @@ def compute_invoice(
     customer_id, customer_name = organization.customer(
         customer_id=payload.customer_id, name=payload.customer_name
     )
-    lines, taxes, sub_total = [], dict[str, Decimal](), Decimal(0)
-    for item in payload.line_items:
-        item_total = cents(item.rate * item.quantity)
-        tax_id, tax_name = (
-            organization.tax(item.tax_percentage) if item.tax_percentage else ("", "")
-        )
-        if tax_name:
-            taxes[tax_name] = taxes.get(tax_name, Decimal(0)) + tax_on(
-                item_total, item.tax_percentage
-            )
-        sub_total += item_total
-        lines.append(
-            {"line_item_id": organization.next_id(), "name": item.name,
-             "description": item.description or "", "rate": float(item.rate),
-             "quantity": float(item.quantity), "item_total": number(item_total),
-             "tax_id": tax_id, "tax_name": tax_name,
-             "tax_percentage": float(item.tax_percentage)}
-        )  # fmt: skip
+    priced = [_line(organization, item) for item in payload.line_items]
+    sub_total = sum((line.item_total for line in priced), Decimal(0))
+    discount_type = _discount_type(payload)
+    discount_total, taxes = _discounted_taxes(payload, priced, sub_total=sub_total)
     tax_total = sum(taxes.values(), Decimal(0))
+    if discount_type == "item_level":
+        discount_total = sum((line.discount for line in priced), Decimal(0))
+        total = sub_total + tax_total
+    else:
+        total = sub_total - discount_total + tax_total
     issued = payload.date or at.date()
     stamp = at.strftime(TIME_FORMAT)
     created = previous["created_time"] if previous else stamp
@@ -152,11 +190,15 @@ def compute_invoice(
         "customer_name": customer_name,
         "currency_code": payload.currency_code or organization.currency_code,
         "is_inclusive_tax": False,
-        "line_items": lines,
+        "line_items": [line.record for line in priced],
         "sub_total": number(sub_total),
+        "discount": payload.discount.as_json() if payload.discount is not None else 0.0,
+        "discount_type": discount_type,
+        "is_discount_before_tax": payload.is_discount_before_tax,
+        "discount_total": number(discount_total),
         "tax_total": number(tax_total),
-        "total": number(sub_total + tax_total),
-        "balance": number(sub_total + tax_total),
+        "total": number(total),
+        "balance": number(total),
         "taxes": [
             {"tax_name": name, "tax_amount": number(amount)} for name, amount in taxes.items()
         ],
@@ -164,6 +206,67 @@ def compute_invoice(
         "created_time": created,
         "last_modified_time": stamp,
     }
+
+
+@dataclass(frozen=True)
+class _PricedLine:
+    record: Json
+    item_total: Decimal
+    discount: Decimal
+    tax_name: str
+    tax_percentage: Decimal
+
+
+def _line(organization: Organization, item: LineItemIn) -> _PricedLine:
+    listed = cents(item.rate * item.quantity)
+    discount = item.discount.of(listed) if item.discount is not None else Decimal(0)
+    item_total = listed - discount
+    percent = item.tax_percentage or Decimal(0)
+    tax_id, tax_name = organization.tax(percent) if percent else ("", "")
+    record: Json = {
+        "line_item_id": organization.next_id(), "name": item.name,
+        "description": item.description or "", "rate": float(item.rate),
+        "quantity": float(item.quantity), "discount_amount": number(discount),
+        "item_total": number(item_total), "tax_id": tax_id, "tax_name": tax_name,
+    }  # fmt: skip
+    if item.discount is not None:
+        record["discount"] = item.discount.as_json()
+    if item.tax_percentage is not None:
+        record["tax_percentage"] = float(item.tax_percentage)
+    return _PricedLine(record, item_total, discount, tax_name, percent)
+
+
+def _discount_type(payload: InvoiceIn) -> str:
+    """The discount_type: "entity_level" for an invoice discount, else "item_level" (not both)."""
+    if payload.discount is None or not payload.discount.given():
+        return "item_level"
+    if any(item.discount is not None and item.discount.given() for item in payload.line_items):
+        raise ValueError("an invoice has line discounts or an entity-level discount, not both")
+    return "entity_level"
+
+
+def _discounted_taxes(
+    payload: InvoiceIn, lines: list[_PricedLine], *, sub_total: Decimal
+) -> tuple[Decimal, dict[str, Decimal]]:
+    """The entity-level discount and each tax's amount, taxed after the discount if so set."""
+    entity = payload.discount if _discount_type(payload) == "entity_level" else None
+    discount = entity.of(sub_total) if entity is not None else Decimal(0)
+    shares = _shares(discount, [line.item_total for line in lines], sub_total=sub_total)
+    taxable: dict[str, tuple[Decimal, Decimal]] = {}
+    for line, share in zip(lines, shares, strict=True):
+        if line.tax_name:
+            base = line.item_total - (share if payload.is_discount_before_tax else 0)
+            so_far = taxable.get(line.tax_name, (Decimal(0), line.tax_percentage))[0]
+            taxable[line.tax_name] = (so_far + base, line.tax_percentage)
+    return discount, {name: tax_on(base, rate) for name, (base, rate) in taxable.items()}
+
+
+def _shares(discount: Decimal, amounts: list[Decimal], *, sub_total: Decimal) -> list[Decimal]:
+    """`discount` shared in proportion to `amounts`, in cents; the last line takes the rest."""
+    if not discount or not sub_total:
+        return [Decimal(0)] * len(amounts)
+    shares = [cents(discount * amount / sub_total) for amount in amounts[:-1]]
+    return [*shares, discount - sum(shares, Decimal(0))]
 
 
 class ZohoBooks:
