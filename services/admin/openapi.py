@@ -48,6 +48,17 @@ class _Schemas(GenerateJsonSchema):
             json_schema["pattern"] = _NO_NUL
         return json_schema
 
+    def dict_schema(self, schema: core_schema.DictSchema) -> JsonSchemaValue:
+        json_schema = super().dict_schema(schema)
+        # pydantic says a key pattern with patternProperties, which leaves keys outside the
+        # pattern (a key holding NUL) unconstrained, values and all: every key must match.
+        patterns = json_schema.pop("patternProperties", None)
+        if patterns is not None:
+            ((keys, values),) = patterns.items()
+            json_schema["additionalProperties"] = values
+            json_schema["propertyNames"] = {**json_schema.get("propertyNames", {}), "pattern": keys}
+        return json_schema
+
 
 def build_document(endpoints: Sequence[Endpoint], *, title: str, version: str) -> dict[str, Any]:
     """The OpenAPI 3.1 document for `endpoints`; `$ref`s point into components/schemas."""

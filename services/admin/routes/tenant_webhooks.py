@@ -21,9 +21,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 from yarl import URL
 
 from services.admin.deps import AdminDeps
@@ -36,6 +36,15 @@ from services.outbound.storage import endpoints as storage
 from services.outbound.storage.endpoints import EndpointRow
 
 PATH = "/api/tenant/webhooks/endpoints"
+
+
+def _whole(value: object) -> object:
+    # JSON Schema counts 1.0 as an integer, as the document promises; strict validation
+    # would refuse it (strings and booleans stay refused).
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+RatePerSecond = Annotated[int, Field(ge=1, le=10_000), BeforeValidator(_whole)]
 
 
 class EndpointBody(BaseModel):
@@ -55,7 +64,7 @@ class EndpointBody(BaseModel):
     headers: dict[str, str] = Field(default_factory=dict, max_length=20, description=(
         "Sent with every delivery; Content-Type, Host, User-Agent and the webhook-* "
         "headers are Switchyard's."))  # fmt: skip
-    rate_limit_per_s: int | None = Field(default=None, ge=1, le=10_000)
+    rate_limit_per_s: RatePerSecond | None = None
 
     def spec(self) -> EndpointSpec:
         """The body as outbound's spec; InvalidEndpoint naming the field outbound refuses."""
