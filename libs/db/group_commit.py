@@ -1,12 +1,13 @@
 """Group commit: many callers' rows written in one transaction, each caller told when it is durable.
 
-    log = GroupCommit(write_rows, max_batch=500, writers=2)
+    log = GroupCommit(write_rows, max_batch=500, writers=1, linger=0.002)
     await log.submit(row)     # returns once the transaction holding `row` committed;
                               # raises what the write raised, for every row of that batch
 
-Nothing lingers: while fewer than `writers` writes run, a row starts a write at once;
-otherwise it waits for the next one, which takes everything that queued meanwhile (up to
-`max_batch`). Light load costs one round trip per row; heavy load, one per batch.
+While fewer than `writers` writes run, a row starts a write, which first lingers `linger`
+seconds for company (0: none); otherwise the row waits for the next write, which takes
+everything that queued meanwhile (up to `max_batch`). Light load costs one round trip per
+row (plus the linger); heavy load, one per batch.
 """
 
 from __future__ import annotations
@@ -25,11 +26,14 @@ class GroupCommit(Generic[RowT]):
         *,
         max_batch: int = 500,
         writers: int = 2,
+        linger: float = 0.0,
     ) -> None:
         self._write = write
+        self._linger = linger
         self._max_batch = max_batch
         self._writers = writers
         self._running = 0
+        self._gathering = False
         self._pending: list[tuple[RowT, asyncio.Future[None]]] = []
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -45,17 +49,24 @@ class GroupCommit(Generic[RowT]):
             await asyncio.gather(*self._tasks, return_exceptions=True)
 
     def _start_writes(self) -> None:
-        while self._pending and self._running < self._writers:
-            batch, self._pending = (
-                self._pending[: self._max_batch],
-                self._pending[self._max_batch :],
-            )
+        # One writer gathers at a time: it takes what queued during its linger, and the next
+        # write starts once it has taken its batch (if rows remain and a writer is free).
+        if self._pending and self._running < self._writers and not self._gathering:
             self._running += 1
-            task = asyncio.create_task(self._run(batch))
+            self._gathering = True
+            task = asyncio.create_task(self._run())
             self._tasks.add(task)
             task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, batch: list[tuple[RowT, asyncio.Future[None]]]) -> None:
+    async def _run(self) -> None:
+        try:
+            if self._linger and len(self._pending) < self._max_batch:
+                await asyncio.sleep(self._linger)  # batching: a deliberate wait for more rows
+        finally:
+            batch = self._pending[: self._max_batch]
+            self._pending = self._pending[self._max_batch :]
+            self._gathering = False
+        self._start_writes()
         try:
             await self._write([row for row, _ in batch])
         except Exception as exc:  # every caller of this batch learns it was not written

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -13,9 +13,10 @@ from pydantic import Field, field_validator
 from libs.broker import ConsumerWatchdog, Exchange, Subscription
 from libs.config import ServiceSettings
 from libs.crypto import SecretBox
-from libs.db import GroupCommit
+from libs.db import Database, GroupCommit
 from libs.egress import EgressPolicy, guarded_connector
 from libs.service import Platform, ServiceSpec, StartupError
+from services.outbound.delivery.dispatch import Dispatcher
 from services.outbound.delivery.gates import GatePolicy, Gates
 from services.outbound.delivery.schedule import DEFAULT_TIERS_MS, parse_tiers
 from services.outbound.delivery.sender import Sender
@@ -26,11 +27,14 @@ from services.outbound.handlers.fan_out import fan_out
 from services.outbound.health import Health
 from services.outbound.retention import Retention
 from services.outbound.storage import deliveries
+from services.outbound.storage.deliveries import AttemptRow
 
 NAME = "outbound"
 
 
 class OutboundSettings(ServiceSettings):
+    # Events the fan-out holds at once: each sends its first attempts inline.
+    prefetch: int = Field(default=256, ge=1, le=2000)
     # Deliveries' retry schedule (ms, comma-separated) and its jitter (±fraction).
     outbound_retry_schedule_ms: str = Field(default=DEFAULT_TIERS_MS, pattern=r"^\d+(,\d+)*$")
     outbound_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
@@ -80,10 +84,10 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
         await directory.start()
         stack.push_async_callback(directory.close)
         session = await stack.enter_async_context(_client(settings))
-        attempts = GroupCommit(_write_attempts(db), max_batch=500, writers=2)
+        # a 2 ms linger turns a few rows per commit into dozens under load (bench: 3.7 before)
+        attempts = GroupCommit(_write_attempts(db), max_batch=500, writers=2, linger=0.002)
         stack.push_async_callback(attempts.close)
-        worker = DeliveryWorker(
-            connection=platform.broker, publisher=platform.publisher, queues=queues,
+        dispatcher = Dispatcher(
             directory=directory, attempts=attempts,
             sender=Sender(session, settings.egress, timeout=settings.outbound_timeout_s,
                           response_limit=settings.outbound_response_max_bytes),
@@ -92,7 +96,11 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
             gates=Gates(GatePolicy(concurrency=settings.outbound_endpoint_concurrency,
                                    failures=settings.outbound_breaker_failures,
                                    cooldown=settings.outbound_breaker_cooldown_s)),
-            jitter=settings.outbound_retry_jitter, prefetch=settings.outbound_prefetch,
+            tiers=queues.topology.retry_tiers, jitter=settings.outbound_retry_jitter,
+        )  # fmt: skip
+        worker = DeliveryWorker(
+            connection=platform.broker, publisher=platform.publisher, queues=queues,
+            dispatcher=dispatcher, prefetch=settings.outbound_prefetch,
         )  # fmt: skip
         await worker.start()
         stack.push_async_callback(worker.stop, drain_timeout=settings.shutdown_timeout_s)
@@ -103,7 +111,7 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
         retention.start()
         stack.push_async_callback(retention.stop)
         yield OutboundDeps(
-            directory=directory, publisher=platform.publisher, delivery_queue=queues.work
+            directory=directory, dispatcher=dispatcher, publisher=platform.publisher, queues=queues
         )
 
 
@@ -124,10 +132,9 @@ async def _client(settings: OutboundSettings) -> AsyncIterator[aiohttp.ClientSes
         yield session
 
 
-def _write_attempts(db: Any) -> Any:
-    async def write(rows: Sequence[deliveries.AttemptRow]) -> None:
-        async with db.transaction() as tx:
-            await deliveries.record(tx, rows)
+def _write_attempts(db: Database) -> Callable[[Sequence[AttemptRow]], Awaitable[None]]:
+    async def write(rows: Sequence[AttemptRow]) -> None:
+        await deliveries.record(db, rows)
 
     return write
 

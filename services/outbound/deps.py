@@ -3,6 +3,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from libs.broker import Publisher
+from services.outbound.delivery.dispatch import Dispatcher
+from services.outbound.delivery.worker import DeliveryQueues
 from services.outbound.endpoints import Directory
 
 
@@ -11,5 +13,6 @@ class OutboundDeps:
     """What the fan-out handler needs; built once by `bootstrap.build`."""
 
     directory: Directory
+    dispatcher: Dispatcher
     publisher: Publisher
-    delivery_queue: str
+    queues: DeliveryQueues

@@ -138,9 +138,13 @@ class Gate:
             await self._slots.acquire()
         return Admission.GO, wait
 
-    def leave(self, *, ok: bool, now: float) -> None:
+    def leave(self, *, ok: bool | None, now: float) -> None:
+        """Free the slot and tell the breaker how it went (None: it was not tried after all)."""
         self._slots.release()
-        self.breaker.record(ok, now)
+        if ok is None:
+            self.breaker.cancel_probe()
+        else:
+            self.breaker.record(ok, now)
 
 
 class Gates:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from libs.broker import ATTEMPT, DEFAULT_EXCHANGE, OutgoingMessage, attempt_of
+from libs.broker import ATTEMPT, DEFAULT_EXCHANGE, ERROR, OutgoingMessage, attempt_of
 
 TENANT = "x-outbound-tenant"
 ENDPOINT = "x-outbound-endpoint"
@@ -73,18 +73,21 @@ class Delivery:
         except (TypeError, ValueError) as exc:
             raise MalformedDelivery(str(exc)) from None
 
-    def headers(self, **extra: Any) -> dict[str, Any]:
+    def headers(self) -> dict[str, Any]:
         return {
             TENANT: self.tenant_id, ENDPOINT: self.endpoint_id, EVENT: self.event_id,
-            QUEUED: self.queued_at, TRIGGER: self.trigger,
-            ATTEMPT: self.attempt, **extra,
+            QUEUED: self.queued_at, TRIGGER: self.trigger, ATTEMPT: self.attempt,
         }  # fmt: skip
 
-    def message(self, body: bytes, *, queue: str, **extra_headers: Any) -> OutgoingMessage:
+    def message(
+        self, body: bytes, *, queue: str, expiration: float | None = None,
+        error: str | None = None,
+    ) -> OutgoingMessage:  # fmt: skip
         """This delivery as a message addressed to `queue` through the default exchange."""
         return OutgoingMessage(
             exchange=DEFAULT_EXCHANGE, routing_key=queue, body=body, message_id=self.id,
-            type=self.event_type, headers=self.headers(**extra_headers),
+            type=self.event_type, expiration=expiration,
+            headers={**self.headers(), **({ERROR: error} if error else {})},
         )  # fmt: skip
 
 

@@ -1,29 +1,24 @@
-"""The delivery runtime: one message off the delivery queue, one attempt, one settlement.
+"""The delivery runtime: retries, replays and deferred deliveries off the delivery queue.
 
-    endpoint deleted            dropped (its deliveries went with it), counted
-    endpoint disabled           logged as failed, not tried; replayable once it is enabled
-    gate says DEFER             back to the defer queue for `defer` seconds, no attempt counted
-    gate says OPEN              a failed attempt, not tried (breaker open)
-    otherwise                   POSTed (sender.py)
-    then                        2xx -> delivered; 410 -> failed and the endpoint disabled;
-                                else the next retry tier (schedule.py), or failed when spent
+Each message is one attempt through the dispatcher (dispatch.py), then settled:
 
-The attempt is committed (group commit, with the delivery's new state) before the message
-is acked or moved, so the log never misses an attempt that settled a message. When that
-commit fails (the database is away), the message goes to the defer queue and is sent again
-after the pause, under the same webhook-id. A message
-moves by a confirmed copy to its retry queue, then the ack (libs.broker.forward). A crash
-at any point leaves it unacked: the broker redelivers it and it is sent again with the same
-webhook-id, which is what receivers deduplicate on.
+    Done          ack
+    Defer         to the defer queue (back after OUTBOUND_DEFER_MS), attempt count unchanged
+    RetryLater    to its retry tier with the delay as its expiration, attempt count + 1
+    malformed     to the DLQ
+
+A message moves by a confirmed copy, then the ack (libs.broker.forward). A crash at any point
+leaves it unacked: the broker redelivers it and it is sent again with the same webhook-id,
+which is what receivers deduplicate on. When the attempt cannot be logged (the database is
+away), the message goes to the defer queue rather than straight back: the request may have
+gone out, and an immediate requeue would repeat it many times a second.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 
 from aio_pika.abc import AbstractIncomingMessage, AbstractQueue, AbstractRobustChannel
 
@@ -37,16 +32,10 @@ from libs.broker import (
     forward,
     settle,
 )
-from libs.db import GroupCommit
 from libs.observability import get_logger
-from services.outbound import metrics
-from services.outbound.delivery.gates import Admission, Gates
+from services.outbound.delivery.dispatch import Defer, Dispatcher, Done, RetryLater, Settled
 from services.outbound.delivery.messages import Delivery, MalformedDelivery
-from services.outbound.delivery.schedule import TIER_CAP, Retry, next_retry
-from services.outbound.delivery.sender import Outcome, Sender, not_tried
-from services.outbound.endpoints import Directory, Endpoint
-from services.outbound.health import Health
-from services.outbound.storage.deliveries import DELIVERED, FAILED, PENDING, AttemptRow
+from services.outbound.delivery.schedule import TIER_CAP
 
 log = get_logger(__name__)
 
@@ -79,6 +68,14 @@ class DeliveryQueues:
     def all_queues(self) -> list[str]:
         return [*self.topology.all_queues, self.defer]
 
+    def next_hop(self, settled: Settled) -> tuple[str, float | None] | None:
+        """Where a dispatched delivery goes next and its expiration; None when it is done."""
+        if isinstance(settled, Done):
+            return None
+        if isinstance(settled, Defer):
+            return self.defer, None
+        return self.topology.retry_queue(settled.retry.tier), settled.retry.delay
+
     async def declare(self, channel: AbstractRobustChannel) -> AbstractQueue:
         work = await self.topology.declare(channel, bindings=())
         await channel.declare_queue(
@@ -105,24 +102,14 @@ class DeliveryWorker:
         connection: BrokerConnection,
         publisher: Publisher,
         queues: DeliveryQueues,
-        directory: Directory,
-        sender: Sender,
-        health: Health,
-        attempts: GroupCommit[AttemptRow],
-        gates: Gates,
-        jitter: float,
+        dispatcher: Dispatcher,
         prefetch: int,
     ) -> None:
         self._connection = connection
         self._publisher = publisher
         self._queues = queues
         self.queues = queues.topology  # what libs.broker's watchdog inspects
-        self._directory = directory
-        self._sender = sender
-        self._health = health
-        self._attempts = attempts
-        self._gates = gates
-        self._jitter = jitter
+        self._dispatcher = dispatcher
         self._prefetch = prefetch
         self._channel: AbstractRobustChannel | None = None
         self._queue: AbstractQueue | None = None
@@ -190,120 +177,18 @@ class DeliveryWorker:
         except MalformedDelivery as exc:
             await self._park(message, f"malformed delivery: {exc}")
             return
-        endpoint = await self._directory.get(delivery.tenant_id, delivery.endpoint_id)
-        if endpoint is None:
-            log.info("delivery_dropped_endpoint_deleted", endpoint_id=delivery.endpoint_id)
-            metrics.attempts.labels("dropped").inc()
+        settled = await self._dispatcher.dispatch(delivery, message.body)
+        hop = self._queues.next_hop(settled)
+        if hop is None:
             await settle(message.ack())
             return
-        if not endpoint.row.enabled:
-            outcome = not_tried(f"the endpoint is disabled ({endpoint.row.disabled_reason})")
-            await self._settle(message, delivery, endpoint, outcome, retry=None)
-            return
-        now = time.monotonic()
-        gate = self._gates.of(endpoint.id, rate_limit=endpoint.row.rate_limit_per_s, now=now)
-        admission, wait = await gate.enter(now)
-        if admission is Admission.DEFER:
-            metrics.attempts.labels("deferred").inc()
-            await forward(
-                self._publisher,
-                message,
-                queue=self._queues.defer,
-                headers=dict(message.headers or {}),
-            )
-            return
-        if admission is Admission.OPEN:
-            outcome = not_tried("circuit open: the endpoint keeps failing, not tried")
-        else:
-            outcome = await self._send(endpoint, delivery, message.body, wait=wait)
-            gate.leave(ok=outcome.delivered, now=time.monotonic())
-        await self._settle(
-            message, delivery, endpoint, outcome, retry=self._retry(delivery, outcome)
-        )
-
-    async def _send(
-        self, endpoint: Endpoint, delivery: Delivery, body: bytes, *, wait: float
-    ) -> Outcome:
-        if wait > 0:
-            await asyncio.sleep(wait)  # the endpoint's rate limit paces it (at most max_wait)
-        outcome = await self._sender.send(endpoint, delivery, body)
-        metrics.attempt_duration.observe(outcome.duration_ms / 1000)
-        return outcome
-
-    def _retry(self, delivery: Delivery, outcome: Outcome) -> Retry | None:
-        if outcome.delivered or outcome.gone:
-            return None
-        return next_retry(
-            failures=delivery.attempt + 1,
-            tiers=self.queues.retry_tiers,
-            jitter=self._jitter,
-            retry_after=outcome.retry_after,
-        )
-
-    async def _settle(
-        self,
-        message: AbstractIncomingMessage,
-        delivery: Delivery,
-        endpoint: Endpoint,
-        outcome: Outcome,
-        *,
-        retry: Retry | None,
-    ) -> None:
-        now = datetime.now(UTC)
-        next_at = now + timedelta(seconds=retry.delay) if retry is not None else None
-        state = DELIVERED if outcome.delivered else PENDING if retry is not None else FAILED
-        await self._attempts.submit(_attempt_row(delivery, message.body, outcome, state, next_at))
-        await self._update_health(endpoint, delivery, outcome, now)
-        if retry is None:
-            await settle(message.ack())
-            return
-        headers = {
-            **(message.headers or {}),
-            ATTEMPT: delivery.attempt + 1,
-            ERROR: _error_of(outcome),
-        }
-        await forward(
-            self._publisher, message, queue=self.queues.retry_queue(retry.tier),
-            headers=headers, expiration=retry.delay,
-        )  # fmt: skip
-
-    async def _update_health(
-        self, endpoint: Endpoint, delivery: Delivery, outcome: Outcome, now: datetime
-    ) -> None:
-        if outcome.delivered:
-            metrics.attempts.labels("delivered").inc()
-            metrics.latency.observe(max(0.0, time.time() - delivery.queued_at))
-            await self._health.succeeded(endpoint)
-        elif outcome.gone:
-            metrics.attempts.labels("gone").inc()
-            await self._health.disable(endpoint, reason="the endpoint answered 410 Gone")
-        else:
-            metrics.attempts.labels(
-                "failed" if outcome.status or outcome.duration_ms else "not_tried"
-            ).inc()
-            if endpoint.row.enabled:
-                await self._health.failed(endpoint, now=now)
+        queue, expiration = hop
+        headers = dict(message.headers or {})
+        if isinstance(settled, RetryLater):
+            headers.update({ATTEMPT: delivery.attempt + 1, ERROR: settled.error})
+        await forward(self._publisher, message, queue=queue, headers=headers, expiration=expiration)
 
     async def _park(self, message: AbstractIncomingMessage, error: str) -> None:
         log.error("delivery_parked", error=error)
         headers = {**(message.headers or {}), ERROR: error}
         await forward(self._publisher, message, queue=self.queues.dlq, headers=headers)
-
-
-def _attempt_row(
-    delivery: Delivery, body: bytes, outcome: Outcome, state: str, next_at: datetime | None
-) -> AttemptRow:
-    return AttemptRow(
-        delivery_id=delivery.id, tenant_id=delivery.tenant_id, endpoint_id=delivery.endpoint_id,
-        event_id=delivery.event_id, event_type=delivery.event_type, payload=body,
-        attempt=delivery.attempt + 1, trigger=delivery.trigger,
-        started_at=datetime.fromtimestamp(outcome.started_at, UTC), duration_ms=outcome.duration_ms,
-        status_code=outcome.status, response=outcome.response, error=outcome.error,
-        state=state, next_attempt_at=next_at,
-    )  # fmt: skip
-
-
-def _error_of(outcome: Outcome) -> str:
-    if outcome.error:
-        return outcome.error
-    return f"HTTP {outcome.status}"

@@ -38,44 +38,37 @@ class AttemptRow:
     next_attempt_at: datetime | None
 
 
-async def record(tx: Connection, rows: Sequence[AttemptRow]) -> None:
-    """Log `rows` and move their deliveries to the states they report (one round trip each)."""
-    latest = {row.delivery_id: row for row in rows}  # one upsert per delivery per statement
-    now = datetime.now(UTC)
-    await tx.execute(
+async def record(db: Database | Connection, rows: Sequence[AttemptRow]) -> None:
+    """Log `rows` and move their deliveries to the states they report: one statement, so one
+    round trip and atomic on its own. A row whose endpoint was deleted meanwhile (its
+    deliveries went with it) is skipped rather than failing the others."""
+    latest = list({row.delivery_id: row for row in rows}.values())  # one upsert per delivery
+    await executor(db).execute(
+        "WITH logged AS (INSERT INTO webhook_attempts (delivery_id, tenant_id, endpoint_id, "
+        "attempt, trigger, started_at, duration_ms, status_code, response, error, "
+        "next_attempt_at) SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], "
+        "$5::text[], $6::timestamptz[], $7::int[], $8::int[], $9::text[], $10::text[], "
+        "$11::timestamptz[])) "
         "INSERT INTO webhook_deliveries AS d (id, tenant_id, endpoint_id, event_id, event_type, "
         "payload, status, attempts, last_status_code, last_error, next_attempt_at, updated_at) "
         "SELECT id, tenant_id, endpoint_id, event_id, event_type, payload, status, 1, code, "
-        "error, next_at, $11 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
-        "$5::text[], $6::bytea[], $7::text[], $8::int[], $9::text[], $10::timestamptz[]) "
+        "error, next_at, $22 FROM unnest($12::text[], $13::text[], $14::text[], $15::text[], "
+        "$16::text[], $17::bytea[], $18::text[], $19::int[], $20::text[], $21::timestamptz[]) "
         "AS t(id, tenant_id, endpoint_id, event_id, event_type, payload, status, code, error, "
-        # an endpoint deleted meanwhile took its deliveries with it: skip, do not fail the batch
         "next_at) WHERE EXISTS (SELECT 1 FROM webhook_endpoints e WHERE e.id = t.endpoint_id) "
         "ON CONFLICT (id) DO UPDATE SET status = excluded.status, attempts = d.attempts + 1, "
         "last_status_code = excluded.last_status_code, last_error = excluded.last_error, "
         "next_attempt_at = excluded.next_attempt_at, updated_at = excluded.updated_at "
         "WHERE d.status <> 'delivered' OR excluded.status = 'delivered'",
-        [r.delivery_id for r in latest.values()],
-        [r.tenant_id for r in latest.values()],
-        [r.endpoint_id for r in latest.values()],
-        [r.event_id for r in latest.values()],
-        [r.event_type for r in latest.values()],
-        [r.payload for r in latest.values()],
-        [r.state for r in latest.values()],
-        [r.status_code for r in latest.values()],
-        [r.error for r in latest.values()],
-        [r.next_attempt_at for r in latest.values()],
-        now,
-    )
-    await tx.copy_records_to_table(
-        "webhook_attempts",
-        columns=("delivery_id", "tenant_id", "endpoint_id", "attempt", "trigger", "started_at",
-                 "duration_ms", "status_code", "response", "error", "next_attempt_at"),
-        records=[
-            (r.delivery_id, r.tenant_id, r.endpoint_id, r.attempt, r.trigger, r.started_at,
-             r.duration_ms, r.status_code, r.response, r.error, r.next_attempt_at)
-            for r in rows
-        ],
+        [r.delivery_id for r in rows], [r.tenant_id for r in rows], [r.endpoint_id for r in rows],
+        [r.attempt for r in rows], [r.trigger for r in rows], [r.started_at for r in rows],
+        [r.duration_ms for r in rows], [r.status_code for r in rows], [r.response for r in rows],
+        [r.error for r in rows], [r.next_attempt_at for r in rows],
+        [r.delivery_id for r in latest], [r.tenant_id for r in latest],
+        [r.endpoint_id for r in latest], [r.event_id for r in latest],
+        [r.event_type for r in latest], [r.payload for r in latest], [r.state for r in latest],
+        [r.status_code for r in latest], [r.error for r in latest],
+        [r.next_attempt_at for r in latest], datetime.now(UTC),
     )  # fmt: skip
 
 
