@@ -23,3 +23,16 @@ attempt_duration = Histogram(
     "One HTTP attempt, request to answer (or timeout)",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15),
 )
+
+
+# Children of the per-delivery counters, looked up once (labels() locks and hashes per call).
+DELIVERED, FAILED, GONE = (
+    attempts.labels("delivered"),
+    attempts.labels("failed"),
+    attempts.labels("gone"),
+)
+NOT_TRIED, DEFERRED, DROPPED = (
+    attempts.labels("not_tried"),
+    attempts.labels("deferred"),
+    attempts.labels("dropped"),
+)

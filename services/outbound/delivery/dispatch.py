@@ -76,10 +76,14 @@ class Dispatcher:
         self._tiers = tuple(tiers)
         self._jitter = jitter
 
-    async def dispatch(self, delivery: Delivery, body: bytes) -> Settled:
-        endpoint = await self._directory.get(delivery.tenant_id, delivery.endpoint_id)
+    async def dispatch(
+        self, delivery: Delivery, body: bytes, endpoint: Endpoint | None = None
+    ) -> Settled:
+        """One attempt; `endpoint` when the caller just looked it up (else it is looked up)."""
         if endpoint is None:
-            metrics.attempts.labels("dropped").inc()
+            endpoint = await self._directory.get(delivery.tenant_id, delivery.endpoint_id)
+        if endpoint is None:
+            metrics.DROPPED.inc()
             return DONE
         if not endpoint.row.enabled:
             outcome = not_tried(f"the endpoint is disabled ({endpoint.row.disabled_reason})")
@@ -88,7 +92,7 @@ class Dispatcher:
         gate = self._gates.of(endpoint.id, rate_limit=endpoint.row.rate_limit_per_s, now=now)
         admission, pause = await gate.enter(now)
         if admission is Admission.DEFER:
-            metrics.attempts.labels("deferred").inc()
+            metrics.DEFERRED.inc()
             return DEFER
         if admission is Admission.OPEN:
             outcome = not_tried("circuit open: the endpoint keeps failing, not tried")
@@ -129,15 +133,15 @@ class Dispatcher:
         self, endpoint: Endpoint, delivery: Delivery, outcome: Outcome, now: datetime
     ) -> None:
         if outcome.delivered:
-            metrics.attempts.labels("delivered").inc()
+            metrics.DELIVERED.inc()
             metrics.latency.observe(max(0.0, time.time() - delivery.queued_at))
             await self._health.succeeded(endpoint)
         elif outcome.gone:
-            metrics.attempts.labels("gone").inc()
+            metrics.GONE.inc()
             await self._health.disable(endpoint, reason="the endpoint answered 410 Gone")
         else:
             tried = outcome.status is not None or outcome.duration_ms > 0
-            metrics.attempts.labels("failed" if tried else "not_tried").inc()
+            (metrics.FAILED if tried else metrics.NOT_TRIED).inc()
             if endpoint.row.enabled:
                 await self._health.failed(endpoint, now=now)
 

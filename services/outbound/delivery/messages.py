@@ -15,7 +15,6 @@ x-switchyard-attempt     failed attempts so far (absent: none)
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
 from collections.abc import Mapping
@@ -36,12 +35,11 @@ class MalformedDelivery(ValueError):
 
 
 def webhook_id(event_id: str, endpoint_id: str) -> str:
-    digest = hashlib.sha256(f"{event_id}\x00{endpoint_id}".encode()).digest()
-    return "msg_" + base64.b32encode(digest).decode()[:26].lower()
+    return "msg_" + hashlib.sha256(f"{event_id}\x00{endpoint_id}".encode()).hexdigest()[:32]
 
 
 def random_webhook_id() -> str:
-    return "msg_" + base64.b32encode(secrets.token_bytes(20)).decode()[:26].lower()
+    return "msg_" + secrets.token_hex(16)
 
 
 @dataclass(frozen=True)

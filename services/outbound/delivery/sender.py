@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 
 import aiohttp
+from yarl import URL
 
 from libs.egress import EgressPolicy, EgressRefused, check_url, refusal_of
 from libs.http import retry_after_of
@@ -65,12 +66,25 @@ class Sender:
         self._policy = policy
         self._timeout = timeout
         self._limit = response_limit
+        self._urls: dict[str, URL | EgressRefused] = {}
+
+    def _checked(self, url: str) -> URL:
+        """`check_url`'s verdict, kept per URL: the static checks cannot change (names are
+        judged at every connection by the guarded connector, not here)."""
+        verdict = self._urls.get(url)
+        if verdict is None:
+            if len(self._urls) > 10_000:
+                self._urls.clear()
+            verdict = self._urls[url] = _static_check(url, self._policy)
+        if isinstance(verdict, EgressRefused):
+            raise verdict
+        return verdict
 
     async def send(self, endpoint: Endpoint, delivery: Delivery, body: bytes) -> Outcome:
         started = time.time()
         clock = time.perf_counter()
         try:
-            url = check_url(endpoint.url, self._policy)
+            url = self._checked(endpoint.url)
             if not endpoint.keys:
                 return not_tried("the endpoint has no signing secret")
             stamp = int(started)
@@ -103,6 +117,13 @@ class Sender:
             refused = refusal_of(exc)
             error = f"refused: {refused.reason}" if refused else _describe(exc)
             return Outcome(started_at=started, duration_ms=_elapsed_ms(clock), error=error)
+
+
+def _static_check(url: str, policy: EgressPolicy) -> URL | EgressRefused:
+    try:
+        return check_url(url, policy)
+    except EgressRefused as exc:
+        return exc
 
 
 def _text(answer: bytes) -> str:

@@ -40,17 +40,22 @@ async def fan_out(event: CloudEvent, deps: OutboundDeps) -> None:
         return
     body, queued = payload_of(event), time.time()
     deliveries = [
-        Delivery(
+        (Delivery(
             id=webhook_id(event.id, endpoint.id), tenant_id=event.tenantid,
             endpoint_id=endpoint.id, event_id=event.id, event_type=event.type, queued_at=queued,
-        )
+        ), endpoint)
         for endpoint in targets
     ]  # fmt: skip
     metrics.fanned_out.inc(len(deliveries))
-    outcomes = await asyncio.gather(*(deps.dispatcher.dispatch(d, body) for d in deliveries))
+    if len(deliveries) == 1:  # the common case, without a task per delivery
+        outcomes = [await deps.dispatcher.dispatch(deliveries[0][0], body, deliveries[0][1])]
+    else:
+        outcomes = await asyncio.gather(
+            *(deps.dispatcher.dispatch(d, body, e) for d, e in deliveries)
+        )
     onward = [
         message
-        for delivery, settled in zip(deliveries, outcomes, strict=True)
+        for (delivery, _), settled in zip(deliveries, outcomes, strict=True)
         if (message := _onward(deps, delivery, body, settled)) is not None
     ]
     errors = await deps.publisher.send_many(onward) if onward else []
