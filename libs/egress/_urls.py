@@ -37,7 +37,15 @@ def check_url(url: str | URL, policy: EgressPolicy) -> URL:
         # 127.1, 2130706433, 0x7f.0.0.1, 010.0.0.1: getaddrinfo reads them as IPv4 addresses,
         # ipaddress does not, so they must not pass as host names.
         raise EgressRefused(url=safe, address=None, reason="the host is a non-canonical IPv4")
-    address = literal_ip(parsed.host)
+    try:
+        host = parsed.host  # IDNA-decoded: "xn--" alone and the like do not decode
+    except UnicodeError:
+        raise EgressRefused(
+            url="(invalid URL)", address=None, reason="the host is not a valid name"
+        ) from None
+    if any(not label for label in (host or "").rstrip(".").split(".")):
+        raise EgressRefused(url=safe, address=None, reason="the host is not a valid name")
+    address = literal_ip(host)
     if address is not None:
         reason = policy.refusal(address)
         if reason is not None:

@@ -5,6 +5,7 @@ invoice.fiscalized            ok       events_processed, invoices_fiscalized
 whatsapp.message.sent         ok       events_processed, messages_sent
 invoice.fiscalization_failed  failed   events_processed
 connection.needs_reconnect    failed   events_processed
+endpoint.disabled             failed   events_processed
 anything else                 ok       events_processed
 """
 
@@ -18,7 +19,7 @@ _METRIC_OF_TYPE = {
     "invoice.fiscalized": "invoices_fiscalized",
     "whatsapp.message.sent": "messages_sent",
 }
-_FAILED_ENDINGS = ("_failed", ".failed", "needs_reconnect")
+_FAILED_ENDINGS = ("_failed", ".failed", "needs_reconnect", "endpoint.disabled")
 SUMMARY_MAX = 300
 _REASON = re.compile(r"[a-z][a-z_ ]{0,39}")
 

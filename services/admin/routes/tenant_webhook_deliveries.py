@@ -47,6 +47,9 @@ class DeliveryQuery(BaseModel):
     status: Status | None = None
     limit: int = Field(default=50, ge=1, le=200)
     before: Instant | None = Field(default=None, description="next_before of the previous page")
+    before_id: str | None = Field(
+        default=None, max_length=100, description="next_before_id of the previous page"
+    )
 
 
 class ReplayFailed(BaseModel):
@@ -72,6 +75,9 @@ class WebhookDeliveryPage(BaseModel):
     items: list[WebhookDeliveryView]
     next_before: datetime | None = Field(
         description="pass as `before` for the next page; null: last"
+    )
+    next_before_id: str | None = Field(
+        description="pass as `before_id` with `before` (deliveries can share a time)"
     )
 
 
@@ -121,12 +127,14 @@ async def list_webhook_deliveries(
     endpoint, query = await endpoint_of(call, deps), call.query
     rows = await deliveries.of_endpoint(
         deps.db, tenant_id=endpoint.tenant_id, endpoint_id=endpoint.id, status=query.status,
-        limit=query.limit, before=query.before,
+        limit=query.limit,
+        before=(query.before, query.before_id or "") if query.before else None,
     )  # fmt: skip
-    full = len(rows) == query.limit
+    last = rows[-1] if len(rows) == query.limit else None
     return WebhookDeliveryPage(
-        items=[_delivery(row) for row in rows], next_before=rows[-1].updated_at if full else None
-    )
+        items=[_delivery(row) for row in rows], next_before=last.updated_at if last else None,
+        next_before_id=last.id if last else None,
+    )  # fmt: skip
 
 
 async def list_webhook_attempts(call: Call[None, None], deps: AdminDeps) -> WebhookAttempts:

@@ -108,17 +108,20 @@ _DELIVERY_COLUMNS = (
 
 async def of_endpoint(
     db: Database, *, tenant_id: str, endpoint_id: str, status: str | None, limit: int,
-    before: datetime | None = None,
+    before: tuple[datetime, str] | None = None,
 ) -> list[DeliveryRow]:  # fmt: skip
-    """The endpoint's deliveries, newest first, optionally of one status."""
+    """The endpoint's deliveries, newest first, optionally of one status; `before` is the
+    (updated_at, id) of the previous page's last row (one batch shares an updated_at)."""
     rows = await db.pool.fetch(
         f"SELECT {_DELIVERY_COLUMNS} FROM webhook_deliveries WHERE tenant_id = $1 AND "  # noqa: S608 (constant column list)
         "endpoint_id = $2 AND ($3::text IS NULL OR status = $3) AND "
-        "($4::timestamptz IS NULL OR updated_at < $4) ORDER BY updated_at DESC LIMIT $5",
+        "($4::timestamptz IS NULL OR (updated_at, id) < ($4, $5::text)) "
+        "ORDER BY updated_at DESC, id DESC LIMIT $6",
         tenant_id,
         endpoint_id,
         status,
-        before,
+        before[0] if before else None,
+        before[1] if before else "",
         limit,
     )
     return [DeliveryRow(**dict(row)) for row in rows]

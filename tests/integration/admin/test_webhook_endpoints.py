@@ -339,7 +339,7 @@ async def test_deliveries_that_failed_since_a_time_are_replayed_and_listed_by_st
             (webhook_id, 4, 500)
         ]
         assert await tenant.call("GET", f"{one}/deliveries", params={"status": "delivered"}) == (
-            200, {"items": [], "next_before": None},
+            200, {"items": [], "next_before": None, "next_before_id": None},
         )  # fmt: skip
 
         receiver.script("/down", 204)
@@ -358,7 +358,7 @@ async def test_delivery_listing_pages_and_refuses_a_bad_query(new_tenant):
     endpoint = await create(tenant, "http://127.0.0.1:9/q")
     one = f"{ENDPOINTS}/{endpoint['id']}"
     assert await tenant.call("GET", f"{one}/deliveries", params={"limit": "5"}) == (
-        200, {"items": [], "next_before": None},
+        200, {"items": [], "next_before": None, "next_before_id": None},
     )  # fmt: skip
     for params in ({"status": "lost"}, {"limit": "0"}, {"before": "yesterday"},
                    {"before": "2024-01-01T00:00:00"}, {"before": "0001-01-01T00:00:00+01:00"}):  # fmt: skip

@@ -62,3 +62,25 @@ async def test_an_answer_with_nul_bytes_is_logged_readably(
     assert attempt.response is not None
     assert attempt.response.startswith("ok\ufffd\ufffd")
     assert len(attempt.response) == 100  # truncated to OUTBOUND_RESPONSE_MAX_BYTES
+
+
+async def test_paging_by_time_and_id_never_skips_deliveries_of_one_batch(
+    db: Database, secret_box: SecretBox, receiver: Receiver, tenant_id: str
+) -> None:
+    endpoint, _ = await new_endpoint(db, secret_box, tenant_id=tenant_id, url=receiver.url("/p"))
+    await deliveries.record(
+        db, [row(f"msg_{n}", tenant_id, endpoint.id) for n in range(5)]
+    )  # one updated_at
+    seen: list[str] = []
+    before = None
+    while True:
+        page = await deliveries.of_endpoint(
+            db, tenant_id=tenant_id, endpoint_id=endpoint.id, status=None, limit=2, before=before
+        )
+        seen += [r.id for r in page]
+        if len(page) < 2:
+            break
+        before = (page[-1].updated_at, page[-1].id)
+
+    assert sorted(seen) == [f"msg_{n}" for n in range(5)]
+    assert len(seen) == 5

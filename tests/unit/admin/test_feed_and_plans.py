@@ -15,6 +15,7 @@ from services.admin.plans import STANDARD, STARTER, Resource, events_remaining, 
         ("invoice.fiscalization_failed", "failed"),
         ("delivery.failed", "failed"),
         ("connection.needs_reconnect", "failed"),
+        ("endpoint.disabled", "failed"),
         ("quickbooks.invoice.created", "ok"),
     ],
 )

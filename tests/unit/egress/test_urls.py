@@ -120,3 +120,9 @@ def test_refusal_url_is_the_origin_only():
         check_url("http://10.0.0.1:9000/hooks/T0KEN/secret?sig=abc#frag", OPEN)
     assert refused.value.url == "http://10.0.0.1:9000"
     assert str(refused.value) == "http://10.0.0.1:9000 (10.0.0.1): private (RFC 1918)"
+
+
+@pytest.mark.parametrize("url", ["http://xn--/", "http://.../", "http://a..b/hook"])
+def test_hosts_that_are_not_valid_names_are_refused_not_crashed_on(url: str) -> None:
+    with pytest.raises(EgressRefused, match="not a valid name"):
+        check_url(url, EgressPolicy())
