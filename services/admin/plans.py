@@ -1,8 +1,8 @@
 """Tenant plans and what each allows (pure; `quota` applies them where the admin creates things).
 
-    plan       events/month   API keys   webhook sources   WhatsApp numbers
-    standard   no limit       no limit   no limit          no limit
-    starter    1,000          2          2                 1
+    plan       events/month   API keys   webhook sources   WhatsApp numbers   webhook endpoints
+    standard   no limit       no limit   no limit          no limit           50
+    starter    1,000          2          2                 1                  2
 
 The events limit is reported (usage against limit in `GET /api/tenant/stats`), not
 enforced: events are counted by the admin's consumer after they happened.
@@ -21,6 +21,7 @@ class Resource(StrEnum):
     API_KEYS = "API keys"
     SOURCES = "webhook sources"
     WHATSAPP_ACCOUNTS = "WhatsApp numbers"
+    WEBHOOK_ENDPOINTS = "webhook endpoints"
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,17 @@ class Plan:
     limits: Mapping[Resource, int] = field(default_factory=dict)  # absent: no limit
 
 
-STANDARD = Plan("standard", events_per_month=None)
+# Every event fans out to each endpoint: even unlimited plans cap them (Outpost: 20).
+STANDARD = Plan("standard", events_per_month=None, limits={Resource.WEBHOOK_ENDPOINTS: 50})
 STARTER = Plan(
     "starter",
     events_per_month=1_000,
-    limits={Resource.API_KEYS: 2, Resource.SOURCES: 2, Resource.WHATSAPP_ACCOUNTS: 1},
+    limits={
+        Resource.API_KEYS: 2,
+        Resource.SOURCES: 2,
+        Resource.WHATSAPP_ACCOUNTS: 1,
+        Resource.WEBHOOK_ENDPOINTS: 2,
+    },
 )
 PLANS = {plan.name: plan for plan in (STANDARD, STARTER)}
 

@@ -29,6 +29,8 @@ from yarl import URL
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import InvalidEndpoint, NotFound
+from services.admin.plans import Resource
+from services.admin.quota import allow_one_more
 from services.admin.storage import audit
 from services.outbound import registry
 from services.outbound.registry import EndpointInvalid, EndpointSpec
@@ -111,6 +113,9 @@ async def create_webhook_endpoint(
     """A new endpoint; its URL must be public (or allowed), its secret is returned."""
     tenant_id = call.who().tenant()
     spec = call.body.spec()
+    in_use = len(await storage.of_tenant(deps.db, tenant_id))
+    await allow_one_more(deps.db, tenant_id=tenant_id, resource=Resource.WEBHOOK_ENDPOINTS,
+                         in_use=in_use)  # fmt: skip
     with _refusals():
         row, secret = await registry.create(
             deps.db, deps.box, deps.egress, tenant_id=tenant_id, spec=spec

@@ -185,6 +185,16 @@ async def test_urls_reaching_private_addresses_are_refused_with_422(db):
         assert (status, kept["url"]) == (200, "http://127.0.0.1:9/ok")
 
 
+async def test_the_starter_plan_allows_two_endpoints(new_tenant, db):
+    tenant = await new_tenant()
+    await db.pool.execute("UPDATE tenants SET plan = 'starter' WHERE id = $1", tenant.tenant_id)
+    for n in range(2):
+        await create(tenant, f"http://127.0.0.1:8080/hook{n}")
+    status, error = await tenant.call("POST", ENDPOINTS, json={"url": "http://127.0.0.1:8080/3"})
+    assert status == 422
+    assert "starter plan allows at most 2 webhook endpoints" in error["error"]["message"]
+
+
 async def test_an_allow_listed_loopback_url_is_accepted(new_tenant):
     tenant = await new_tenant()
     for url in ("http://127.0.0.1:8080/hook", "http://[::1]:8080/hook"):
