@@ -47,11 +47,13 @@ from libs.egress._errors import EgressRefused, RefusedAtConnect, refusal_of
 from libs.egress._policy import EgressPolicy
 from libs.egress._ranges import IPAddress, IPNetwork
 from libs.egress._resolver import GuardedResolver, resolve_and_check
+from libs.egress._settings import EgressSettings
 from libs.egress._urls import check_url
 
 __all__ = [
     "EgressPolicy",
     "EgressRefused",
+    "EgressSettings",
     "GuardedConnector",
     "GuardedResolver",
     "IPAddress",

@@ -6,12 +6,12 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr
 
 from libs.broker import Exchange, Subscription
 from libs.config import Environment, ServiceSettings
 from libs.crypto import SecretBox
-from libs.egress import EgressPolicy
+from libs.egress import EgressSettings
 from libs.http import ProviderHttp
 from libs.service import Platform, ServiceSpec, StartupError
 from services.admin.auth.rate_limit import SlidingWindow
@@ -27,7 +27,7 @@ NAME = "admin"
 CONSUMING_SERVICES = ("router", "erp_sync", "fiscalizer", "whatsapp_bot", "outbound", "admin")
 
 
-class AdminSettings(ServiceSettings, ErpAppSettings):
+class AdminSettings(ServiceSettings, EgressSettings, ErpAppSettings):
     jwt_secret: SecretStr | None = None
     access_token_ttl_s: int = Field(default=900, ge=60, le=3600)
     refresh_token_ttl_s: int = Field(default=14 * 86400, ge=3600)
@@ -39,26 +39,9 @@ class AdminSettings(ServiceSettings, ErpAppSettings):
         default=",".join(CONSUMING_SERVICES), pattern=r"^[a-z0-9_]+(,[a-z0-9_]+)*$"
     )
 
-    # As outbound's settings of the same names: private networks tenants' webhook endpoints
-    # may be registered at (CIDRs; the sandbox, tests' receivers), and whether only https is.
-    outbound_allowed_networks: str = ""
-    outbound_require_https: bool = False
-
     @property
     def consuming_services(self) -> tuple[str, ...]:
         return tuple(self.ops_services.split(","))
-
-    @field_validator("outbound_allowed_networks")
-    @classmethod
-    def _networks(cls, value: str) -> str:
-        EgressPolicy.from_text(value)  # raises ValueError naming the bad entry
-        return value
-
-    @property
-    def egress(self) -> EgressPolicy:
-        return EgressPolicy.from_text(
-            self.outbound_allowed_networks, require_https=self.outbound_require_https
-        )
 
 
 @asynccontextmanager

@@ -8,13 +8,13 @@ from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from libs.broker import ConsumerWatchdog, Exchange, Subscription
 from libs.config import ServiceSettings
 from libs.crypto import SecretBox
 from libs.db import Database, GroupCommit
-from libs.egress import EgressPolicy, guarded_connector
+from libs.egress import EgressSettings, guarded_connector
 from libs.service import Platform, ServiceSpec, StartupError
 from services.outbound.delivery.dispatch import Dispatcher
 from services.outbound.delivery.gates import GatePolicy, Gates
@@ -32,7 +32,7 @@ from services.outbound.storage.deliveries import AttemptRow
 NAME = "outbound"
 
 
-class OutboundSettings(ServiceSettings):
+class OutboundSettings(ServiceSettings, EgressSettings):
     # Events the fan-out holds at once: each sends its first attempts inline.
     prefetch: int = Field(default=256, ge=1, le=2000)
     # Deliveries' retry schedule (ms, comma-separated) and its jitter (±fraction).
@@ -40,9 +40,6 @@ class OutboundSettings(ServiceSettings):
     outbound_retry_jitter: float = Field(default=0.2, ge=0, lt=1)
     outbound_connect_timeout_s: float = Field(default=5.0, gt=0)
     outbound_timeout_s: float = Field(default=15.0, gt=0)
-    # Addresses deliveries may reach although private (CIDRs): the sandbox, tests' receivers.
-    outbound_allowed_networks: str = ""
-    outbound_require_https: bool = False
     outbound_prefetch: int = Field(default=512, ge=1, le=5000)
     outbound_endpoint_concurrency: int = Field(default=32, ge=1, le=1000)
     outbound_breaker_failures: int = Field(default=5, ge=1)
@@ -52,18 +49,6 @@ class OutboundSettings(ServiceSettings):
     outbound_disable_after_s: float = Field(default=5 * 86400.0, gt=0)
     outbound_response_max_bytes: int = Field(default=4096, ge=0, le=1_000_000)
     outbound_retention_days: float = Field(default=30.0, gt=0)
-
-    @field_validator("outbound_allowed_networks")
-    @classmethod
-    def _networks(cls, value: str) -> str:
-        EgressPolicy.from_text(value)  # raises ValueError naming the bad entry
-        return value
-
-    @property
-    def egress(self) -> EgressPolicy:
-        return EgressPolicy.from_text(
-            self.outbound_allowed_networks, require_https=self.outbound_require_https
-        )
 
 
 @asynccontextmanager
