@@ -30,7 +30,7 @@ from libs.broker._headers import (
     describe,
 )
 from libs.broker.connection import BrokerConnection
-from libs.broker.consumer import Consumer, forward, settle
+from libs.broker.consumer import Consumer, QueueConsumer, forward, settle
 from libs.broker.dead_letters import DeadLetter, DeadLetters
 from libs.broker.publisher import DEFAULT_EXCHANGE, OutgoingMessage, Publisher
 from libs.broker.retry_tiers import next_tier
@@ -62,6 +62,7 @@ __all__ = [
     "PublishReturned",
     "PublishTimeout",
     "Publisher",
+    "QueueConsumer",
     "QueueState",
     "RetryableError",
     "ServiceTopology",

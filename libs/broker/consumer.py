@@ -40,7 +40,93 @@ from libs.observability import get_logger, metrics
 log = get_logger(__name__)
 
 
-class Consumer(Generic[DepsT]):
+class QueueConsumer:
+    """One work queue consumed with a prefetch, its messages tracked until they settle.
+
+    The lifecycle every consuming runtime shares (this module's `Consumer`, a service's own
+    runtime such as outbound's delivery worker): `start()` declares the queues (`_declare`)
+    and consumes; each message runs `_process`, which must ack or nack it; `stop()` cancels
+    the consumer, waits for the messages in flight (up to `drain_timeout`), then closes the
+    channel so anything unfinished is redelivered. `attach`/`detach`/`attached`/`queues`
+    are what `ConsumerWatchdog` uses.
+    """
+
+    def __init__(
+        self, *, connection: BrokerConnection, queues: ServiceTopology, prefetch: int
+    ) -> None:
+        self._connection = connection
+        self.queues = queues
+        self._prefetch = prefetch
+        self._channel: AbstractRobustChannel | None = None
+        self._queue: AbstractQueue | None = None
+        self._consumer_tag: str | None = None
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    @property
+    def service(self) -> str:
+        return self.queues.service
+
+    async def start(self) -> None:
+        """Declare the queues and consume."""
+        self._channel = await self._connection.channel(publisher_confirms=False)
+        self._queue = await self._declare(self._channel)
+        await self._channel.set_qos(prefetch_count=self._prefetch)
+        await self.attach()
+
+    async def attach(self) -> None:
+        """(Re-)register this process as a consumer of the work queue."""
+        if self._queue is None:
+            raise RuntimeError(f"{self.service}: consumer not started")
+        self._consumer_tag = await self._queue.consume(self._on_message)
+
+    async def detach(self) -> None:
+        """Stop receiving deliveries (those already received still finish)."""
+        if self._queue is not None and self._consumer_tag is not None:
+            tag, self._consumer_tag = self._consumer_tag, None
+            await self._queue.cancel(tag)
+
+    @property
+    def attached(self) -> bool:
+        return self._consumer_tag is not None and self._channel is not None
+
+    async def stop(self, *, drain_timeout: float = 30.0) -> None:
+        """Graceful shutdown: stop receiving, finish in-flight messages, close the channel."""
+        try:
+            await self.detach()
+        except Exception as exc:  # broker already gone: unacked messages return to the queue anyway
+            log.warning("consumer_cancel_failed", error=hdr.describe(exc))
+        try:
+            await asyncio.wait_for(self._idle.wait(), drain_timeout)
+        except TimeoutError:
+            log.warning("consumer_drain_timeout", in_flight=self._in_flight)
+        await self._stopped()
+        if self._channel is not None and not self._channel.is_closed:
+            await self._channel.close()
+        self._channel = None
+
+    async def _declare(self, channel: AbstractRobustChannel) -> AbstractQueue:
+        raise NotImplementedError
+
+    async def _process(self, message: AbstractIncomingMessage) -> None:
+        raise NotImplementedError
+
+    async def _stopped(self) -> None:
+        """Drained, channel still open: a subclass's own cleanup."""
+
+    async def _on_message(self, message: AbstractIncomingMessage) -> None:
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            await self._process(message)
+        finally:
+            self._in_flight -= 1
+            if self._in_flight == 0:
+                self._idle.set()
+
+
+class Consumer(QueueConsumer, Generic[DepsT]):
     """Runs a service's subscription table against its work queue.
 
     `start()` declares the service's queues and bindings and begins
@@ -60,77 +146,25 @@ class Consumer(Generic[DepsT]):
         deps: DepsT,
         prefetch: int = 100,
     ) -> None:
-        self._connection = connection
+        super().__init__(connection=connection, queues=service, prefetch=prefetch)
         self._publisher = publisher
         self._topology = topology
-        self.queues = service
         self._table = SubscriptionTable(subscriptions)
         self._deps = deps
-        self._prefetch = prefetch
-        self._channel: AbstractRobustChannel | None = None
-        self._queue: AbstractQueue | None = None
-        self._consumer_tag: str | None = None
-        self._in_flight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
         self._deadlines = Deadlines()
         self._consumed = metrics.Children(metrics.messages_consumed, service.service)
         self._durations = metrics.Children(metrics.handler_duration, service.service)
 
-    @property
-    def service(self) -> str:
-        return self.queues.service
-
-    async def start(self) -> None:
-        """Declare the queues, bind them from the subscription table, and consume."""
-        self._channel = await self._connection.channel(publisher_confirms=False)
-        await self._topology.declare_exchanges(self._channel)
+    async def _declare(self, channel: AbstractRobustChannel) -> AbstractQueue:
+        """The service's queues, bound from the subscription table."""
+        await self._topology.declare_exchanges(channel)
         bindings = [(self._topology.exchange(s.exchange), s.event_type) for s in self._table]
-        self._queue = await self.queues.declare(self._channel, bindings)
-        await self._channel.set_qos(prefetch_count=self._prefetch)
+        queue = await self.queues.declare(channel, bindings)
         self._deadlines.start()
-        await self.attach()
+        return queue
 
-    async def attach(self) -> None:
-        """(Re-)register this process as a consumer of the work queue."""
-        if self._queue is None:
-            raise RuntimeError("consumer not started")
-        self._consumer_tag = await self._queue.consume(self._on_message)
-
-    async def detach(self) -> None:
-        """Stop receiving deliveries (those already received still finish)."""
-        if self._queue is not None and self._consumer_tag is not None:
-            tag, self._consumer_tag = self._consumer_tag, None
-            await self._queue.cancel(tag)
-
-    @property
-    def attached(self) -> bool:
-        return self._consumer_tag is not None and self._channel is not None
-
-    async def stop(self, *, drain_timeout: float = 30.0) -> None:
-        """Graceful shutdown: stop receiving, finish in-flight handlers, close the channel."""
-        try:
-            await self.detach()
-        except Exception as exc:  # broker already gone: unacked messages return to the queue anyway
-            log.warning("consumer_cancel_failed", error=hdr.describe(exc))
-        try:
-            await asyncio.wait_for(self._idle.wait(), drain_timeout)
-        except TimeoutError:
-            log.warning("consumer_drain_timeout", in_flight=self._in_flight)
+    async def _stopped(self) -> None:
         await self._deadlines.stop()
-        if self._channel is not None and not self._channel.is_closed:
-            await self._channel.close()
-        self._channel = None
-
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        self._in_flight += 1
-        self._idle.clear()
-        try:
-            await self._process(message)
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
 
     async def _process(self, message: AbstractIncomingMessage) -> None:
         # aio-pika runs each delivery in its own task, so this context is this message's alone.

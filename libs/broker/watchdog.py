@@ -13,36 +13,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from typing import Protocol
 
 from aio_pika.abc import AbstractRobustChannel
 
 from libs.broker._headers import describe
 from libs.broker.connection import BrokerConnection
-from libs.broker.topology import ServiceTopology, inspect_queue
+from libs.broker.consumer import QueueConsumer
+from libs.broker.topology import inspect_queue
 from libs.observability import get_logger, metrics
 
 log = get_logger(__name__)
-
-
-class Watched(Protocol):
-    """A consumer of one service topology's work queue (libs.broker.Consumer, or a service's own)."""
-
-    @property
-    def service(self) -> str: ...
-    @property
-    def queues(self) -> ServiceTopology: ...
-    @property
-    def attached(self) -> bool: ...
-    async def attach(self) -> None: ...
-    async def detach(self) -> None: ...
 
 
 class ConsumerWatchdog:
     """Periodic check-and-repair of one consumer; see the module docstring."""
 
     def __init__(
-        self, *, connection: BrokerConnection, consumer: Watched, interval: float = 5.0
+        self, *, connection: BrokerConnection, consumer: QueueConsumer, interval: float = 5.0
     ) -> None:
         self._connection = connection
         self._consumer = consumer

@@ -16,7 +16,6 @@ gone out, and an immediate requeue would repeat it many times a second.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +26,7 @@ from libs.broker import (
     ERROR,
     BrokerConnection,
     Publisher,
+    QueueConsumer,
     ServiceTopology,
     describe,
     forward,
@@ -93,8 +93,8 @@ class DeliveryQueues:
         return work
 
 
-class DeliveryWorker:
-    """Consumes the delivery queue; `start()` / `stop()` like libs.broker.Consumer."""
+class DeliveryWorker(QueueConsumer):
+    """Consumes the delivery queue (libs.broker.QueueConsumer's lifecycle)."""
 
     def __init__(
         self,
@@ -105,59 +105,15 @@ class DeliveryWorker:
         dispatcher: Dispatcher,
         prefetch: int,
     ) -> None:
-        self._connection = connection
+        super().__init__(connection=connection, queues=queues.topology, prefetch=prefetch)
         self._publisher = publisher
         self._queues = queues
-        self.queues = queues.topology  # what libs.broker's watchdog inspects
         self._dispatcher = dispatcher
-        self._prefetch = prefetch
-        self._channel: AbstractRobustChannel | None = None
-        self._queue: AbstractQueue | None = None
-        self._tag: str | None = None
-        self._in_flight = 0
-        self._idle = asyncio.Event()
-        self._idle.set()
 
-    async def start(self) -> None:
-        self._channel = await self._connection.channel(publisher_confirms=False)
-        self._queue = await self._queues.declare(self._channel)
-        await self._channel.set_qos(prefetch_count=self._prefetch)
-        await self.attach()
+    async def _declare(self, channel: AbstractRobustChannel) -> AbstractQueue:
+        return await self._queues.declare(channel)
 
-    async def attach(self) -> None:
-        if self._queue is None:
-            raise RuntimeError("delivery worker not started")
-        self._tag = await self._queue.consume(self._on_message)
-
-    async def detach(self) -> None:
-        if self._queue is not None and self._tag is not None:
-            tag, self._tag = self._tag, None
-            await self._queue.cancel(tag)
-
-    @property
-    def attached(self) -> bool:
-        return self._tag is not None and self._channel is not None
-
-    @property
-    def service(self) -> str:
-        return QUEUE_NAME
-
-    async def stop(self, *, drain_timeout: float = 30.0) -> None:
-        try:
-            await self.detach()
-        except Exception as exc:  # broker gone: unacked messages return to the queue anyway
-            log.warning("delivery_cancel_failed", error=describe(exc))
-        try:
-            await asyncio.wait_for(self._idle.wait(), drain_timeout)
-        except TimeoutError:
-            log.warning("delivery_drain_timeout", in_flight=self._in_flight)
-        if self._channel is not None and not self._channel.is_closed:
-            await self._channel.close()
-        self._channel = None
-
-    async def _on_message(self, message: AbstractIncomingMessage) -> None:
-        self._in_flight += 1
-        self._idle.clear()
+    async def _process(self, message: AbstractIncomingMessage) -> None:
         try:
             await self._deliver(message)
         except Exception as exc:  # the database is away (or a bug): try again after a pause
@@ -166,10 +122,6 @@ class DeliveryWorker:
             log.error("delivery_failed_deferring", error=describe(exc))
             await forward(self._publisher, message, queue=self._queues.defer,
                           headers=dict(message.headers or {}))  # fmt: skip
-        finally:
-            self._in_flight -= 1
-            if self._in_flight == 0:
-                self._idle.set()
 
     async def _deliver(self, message: AbstractIncomingMessage) -> None:
         try:
