@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
@@ -262,3 +264,21 @@ async def consumers(channel: AbstractChannel, queue: str) -> int:
 
 async def depth(channel: AbstractChannel, queue: str) -> int:
     return (await inspect_queue(channel, queue)).messages
+
+
+async def server_versions(amqp_url: str, database_url: str, *packages: str) -> dict[str, str]:
+    """Python's, RabbitMQ's and PostgreSQL's versions and `packages`', for a report's header."""
+    connection = await aio_pika.connect(amqp_url)
+    async with connection:
+        transport = connection.transport
+        properties = transport.connection.server_properties if transport is not None else {}
+        rabbitmq = str(properties.get("version", "?"))
+    conn = await asyncpg.connect(database_url, timeout=10)
+    try:
+        postgres = str(await conn.fetchval("SHOW server_version"))
+    finally:
+        await conn.close()
+    return {
+        "python": platform.python_version(), "rabbitmq": rabbitmq, "postgresql": postgres,
+        **{name: version(name) for name in packages},
+    }  # fmt: skip

@@ -38,7 +38,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import platform
 import re
 import sys
 import tempfile
@@ -47,12 +46,10 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import aio_pika
-import asyncpg
 import orjson
 from aio_pika.abc import AbstractChannel, AbstractExchange
 from yarl import URL
@@ -70,6 +67,7 @@ from tests.bench._harness import (
     machine_ticks,
     positive_int,
     progress,
+    server_versions,
 )
 
 MODULE = "tests.bench.ingress"
@@ -891,35 +889,22 @@ def write_json(
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
 
 
-async def server_versions(config: Config) -> dict[str, str]:
-    connection = await aio_pika.connect(config.amqp_url)
-    async with connection:
-        transport = connection.transport
-        properties = transport.connection.server_properties if transport is not None else {}
-        rabbitmq = str(properties.get("version", "?"))
-    conn = await asyncpg.connect(config.database_url, timeout=10)
-    try:
-        postgres = str(await conn.fetchval("SHOW server_version"))
-    finally:
-        await conn.close()
+async def versions_with_wrk(config: Config) -> dict[str, str]:
+    versions = await server_versions(
+        config.amqp_url, config.database_url, "aiohttp", "aio-pika", "aiormq", "uvloop", "orjson"
+    )
     wrk = await asyncio.create_subprocess_exec(
         "wrk", "-v", stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )
     out, _ = await wrk.communicate()
-    return {
-        "python": platform.python_version(),
-        "rabbitmq": rabbitmq,
-        "postgresql": postgres,
-        "wrk": out.decode().split()[1] if out.split() else "?",
-        **{name: version(name) for name in ("aiohttp", "aio-pika", "aiormq", "uvloop", "orjson")},
-    }
+    return {**versions, "wrk": out.decode().split()[1] if out.split() else "?"}
 
 
 async def measure(config: Config, signed: Signed, workdir: Path) -> tuple[Results, dict[str, str]]:
     limit = asyncio.timeout(TOTAL_LIMIT_S)
     try:
         async with limit:
-            versions = await server_versions(config)
+            versions = await versions_with_wrk(config)
             return await bench(config, signed, workdir), versions
     except TimeoutError:
         if limit.expired():

@@ -44,7 +44,6 @@ import asyncio
 import contextlib
 import json
 import os
-import platform
 import re
 import signal
 import statistics
@@ -55,7 +54,6 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
-from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -81,6 +79,7 @@ from tests.bench._harness import (
     machine_ticks,
     positive_int,
     progress,
+    server_versions,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -961,27 +960,12 @@ def write_json(results: Results, config: Config, versions: dict[str, str], load:
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
 
 
-async def server_versions(config: Config) -> dict[str, str]:
-    connection = await aio_pika.connect(config.amqp_url)
-    async with connection:
-        transport = connection.transport
-        properties = transport.connection.server_properties if transport is not None else {}
-        rabbitmq = str(properties.get("version", "?"))
-    conn = await asyncpg.connect(config.database_url, timeout=10)
-    try:
-        postgres = str(await conn.fetchval("SHOW server_version"))
-    finally:
-        await conn.close()
-    return {
-        "python": platform.python_version(), "rabbitmq": rabbitmq, "postgresql": postgres,
-        **{name: version(name) for name in ("aiohttp", "aio-pika", "uvloop", "orjson")},
-    }  # fmt: skip
-
-
 async def measure(config: Config) -> tuple[Results, dict[str, str]]:
     try:
         async with asyncio.timeout(TOTAL_LIMIT_S):
-            versions = await server_versions(config)
+            versions = await server_versions(
+                config.amqp_url, config.database_url, "aiohttp", "aio-pika", "uvloop", "orjson"
+            )
             return await bench(config), versions
     except TimeoutError:
         raise BenchFailed(f"not finished within {TOTAL_LIMIT_S:.0f} s") from None

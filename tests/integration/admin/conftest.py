@@ -8,9 +8,13 @@ import pytest
 
 from services.admin.auth.principal import Role
 from services.admin.bootstrap import NAME
-from services.admin.storage.tenants import admin_user, create_user
-from tests.integration.admin.sessions import TenantSession, issue_token, new_owner_token
-from tests.support.admin import admin_api, client_form
+from services.admin.storage.tenants import create_user
+from tests.integration.admin.sessions import (
+    TenantSession,
+    issue_token,
+    new_tenant_on,
+)
+from tests.support.admin import admin_api
 
 ADMIN_RETRY_TIERS = (1, 10, 60, 600, 3600)  # the default RETRY_TIERS_MS, in seconds
 
@@ -32,14 +36,7 @@ def new_tenant(api, db):
     """Factory: a fresh client (created through the owner endpoint) acting as its tenant admin."""
 
     async def create(**changes) -> TenantSession:
-        body, _, _ = client_form(**changes)
-        owner = await new_owner_token(db)
-        status, client = await api.call("POST", "/api/owner/tenants", token=owner, json=body)
-        assert status == 201, client
-        user_id = await admin_user(db, client["id"])
-        assert user_id is not None
-        token = issue_token(user_id, Role.TENANT_ADMIN, client["id"])
-        return TenantSession(api=api, tenant_id=client["id"], token=token)
+        return await new_tenant_on(api, db, **changes)
 
     return create
 

@@ -15,7 +15,8 @@ from libs.db import Database
 from services.admin.auth.principal import Role
 from services.admin.auth.tokens import TokenIssuer
 from services.admin.storage.sessions import create_owner
-from tests.support.admin import JWT_SECRET, AdminApi
+from services.admin.storage.tenants import admin_user
+from tests.support.admin import JWT_SECRET, AdminApi, client_form
 
 
 def issue_token(user_id: str, role: Role, tenant_id: str | None) -> str:
@@ -41,3 +42,15 @@ class TenantSession:
 
     async def call(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         return await self.api.call(method, path, token=self.token, **kwargs)
+
+
+async def new_tenant_on(api: AdminApi, db: Database, **changes: Any) -> TenantSession:
+    """A fresh client on `api` (created through the owner endpoint), acting as its tenant admin."""
+    body, _, _ = client_form(**changes)
+    owner = await new_owner_token(db)
+    status, client = await api.call("POST", "/api/owner/tenants", token=owner, json=body)
+    assert status == 201, client
+    user_id = await admin_user(db, client["id"])
+    assert user_id is not None
+    token = issue_token(user_id, Role.TENANT_ADMIN, client["id"])
+    return TenantSession(api=api, tenant_id=client["id"], token=token)

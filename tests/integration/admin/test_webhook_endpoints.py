@@ -14,12 +14,13 @@ from typing import Any
 import orjson
 import pytest
 
-from services.admin.auth.principal import Role
 from services.admin.routes.tenant_webhooks import EndpointBody
-from services.admin.storage.tenants import admin_user
 from services.outbound.registry import EndpointSpec
-from tests.integration.admin.sessions import TenantSession, issue_token, new_owner_token
-from tests.support.admin import AdminApi, admin_api, client_form
+from tests.integration.admin.sessions import (
+    TenantSession,
+    new_tenant_on,
+)
+from tests.support.admin import admin_api
 from tests.support.outbound import LOCAL, outbound_queues, outbound_running, receiving
 from tests.support.polling import eventually
 
@@ -43,18 +44,6 @@ async def api():
     """The admin, allowed to register endpoints on this machine (the receivers' addresses)."""
     async with admin_api(outbound_allowed_networks=LOCAL) as running_api:
         yield running_api
-
-
-async def tenant_on(api: AdminApi, db) -> TenantSession:
-    """A fresh client on `api`, acting as its tenant admin."""
-    body, _, _ = client_form()
-    owner = await new_owner_token(db)
-    status, client = await api.call("POST", "/api/owner/tenants", token=owner, json=body)
-    assert status == 201, client
-    user_id = await admin_user(db, client["id"])
-    assert user_id is not None
-    token = issue_token(user_id, Role.TENANT_ADMIN, client["id"])
-    return TenantSession(api=api, tenant_id=client["id"], token=token)
 
 
 async def create(tenant: TenantSession, url: str, **fields) -> dict[str, Any]:
@@ -161,7 +150,7 @@ async def test_a_read_only_user_reads_endpoints_but_cannot_change_them_or_read_t
 
 async def test_urls_reaching_private_addresses_are_refused_with_422(db):
     async with admin_api(outbound_allowed_networks="") as strict:
-        tenant = await tenant_on(strict, db)
+        tenant = await new_tenant_on(strict, db)
         for url in PRIVATE_URLS:
             status, refused = await tenant.call("POST", ENDPOINTS, json={"url": url})
             assert (url, status, refused["error"]["code"]) == (url, 422, "invalid_endpoint")

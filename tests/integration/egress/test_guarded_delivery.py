@@ -6,15 +6,14 @@ one name resolved for real is `localhost` (/etc/hosts).
 
 from __future__ import annotations
 
-import socket
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 
 import aiohttp
 import pytest
 from aiohttp import web
-from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.abc import AbstractResolver
 from aiohttp.test_utils import TestServer
 
 from libs.egress import (
@@ -25,6 +24,7 @@ from libs.egress import (
     refusal_of,
     resolve_and_check,
 )
+from tests.support.dns import StubResolver
 
 LOCAL = EgressPolicy.from_text("127.0.0.1/32, ::1/128")
 NOTHING_LOCAL = EgressPolicy()
@@ -201,38 +201,6 @@ async def test_a_followed_redirect_to_a_refused_address_is_refused(receivers, ta
             await session.get(url, params={"to": target})
     assert refusal(raised.value).address in {"169.254.169.254", "10.0.0.1"}
     assert receivers.hits == ["127.0.0.1 /redirect"]
-
-
-class StubResolver(AbstractResolver):
-    """A DNS with a fixed table, standing in for a tenant's (or an attacker's) zone.
-
-    An entry is an address, or (address, port) to answer with a port other than the URL's,
-    so one name can lead to the receivers on 127.0.0.1 and ::1 at once.
-    """
-
-    def __init__(self, names: Mapping[str, Sequence[str | tuple[str, int]]]) -> None:
-        self.names = names
-        self.lookups: list[str] = []
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        self.lookups.append(host)
-        answers = [(entry, port) if isinstance(entry, str) else entry for entry in self.names[host]]
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=answer_port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=socket.IPPROTO_TCP,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address, answer_port in answers
-        ]
-
-    async def close(self) -> None:
-        pass
 
 
 async def test_a_name_resolving_to_a_private_address_is_refused(receivers):

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import socket
-from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 
 import pytest
 from aiohttp import ClientConnectorError
-from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.client_reqrep import ConnectionKey
 
 from libs.egress import (
@@ -19,36 +17,9 @@ from libs.egress import (
     refusal_of,
     resolve_and_check,
 )
+from tests.support.dns import StubResolver
 
 OPEN = EgressPolicy()
-
-
-class StubResolver(AbstractResolver):
-    """Answers from a fixed table; an unknown name fails as getaddrinfo does."""
-
-    def __init__(self, names: Mapping[str, Sequence[str]]) -> None:
-        self.names = names
-        self.closed = False
-
-    async def resolve(
-        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
-    ) -> list[ResolveResult]:
-        if host not in self.names:
-            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
-        return [
-            ResolveResult(
-                hostname=host,
-                host=address,
-                port=port,
-                family=socket.AF_INET6 if ":" in address else socket.AF_INET,
-                proto=socket.IPPROTO_TCP,
-                flags=socket.AI_NUMERICHOST,
-            )
-            for address in self.names[host]
-        ]
-
-    async def close(self) -> None:
-        self.closed = True
 
 
 DNS = StubResolver(
