@@ -246,3 +246,23 @@ async def test_a_malformed_delivery_message_is_parked_not_lost(
             what="parked in the DLQ",
         )
     assert state.messages == 1
+
+
+async def test_a_redirect_is_a_failed_attempt_and_is_not_followed(
+    db: Database, secret_box: SecretBox, publisher: Publisher, topology: Topology,
+    receiver: Receiver, tenant_id: str,
+) -> None:  # fmt: skip
+    await new_endpoint(db, secret_box, tenant_id=tenant_id, url=receiver.url("/moved"))
+    receiver.script("/moved", 302, 204, headers={"Location": receiver.url("/elsewhere")})
+    async with outbound_running():
+        await publish_events(publisher, topology, tenant_id, "invoice.ready", 1)
+        first, second = await receiver.wait_for("/moved", count=2)
+        log = await eventually(
+            lambda: deliveries.attempts_of(db, tenant_id=tenant_id, delivery_id=first.webhook_id),
+            until=lambda attempts: len(attempts) == 2,
+            what="two attempts logged",
+        )
+
+    assert [a.status_code for a in log] == [302, 204]
+    assert receiver.at("/elsewhere") == []
+    assert second.webhook_id == first.webhook_id
