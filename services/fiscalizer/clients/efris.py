@@ -2,7 +2,9 @@
 
     POST {url}  one envelope per call (libs.efris), the interface in globalInfo.interfaceCode
 
-    T101 server_time          plain            →  {"currentTime": "dd/MM/yyyy HH:mm:ss"}
+    T101 server_time          plain            →  {"currentTime": "dd/MM/yyyy HH:mm:ss"}; asked
+                                                   when EFRIS refuses our requestTime (28):
+                                                   the skew then shifts every requestTime
     T104 (session key)        plain            →  {"passowrdDes", "sign"}: the AES key, ~24 h
     T106 query_invoices       AES both ways    →  {"page", "records": [...]}  (by referenceNo)
     T108 invoice_details      AES both ways    →  the invoice as T109 answered it
@@ -31,13 +33,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from libs.efris import EfrisWireError, parse_efris_time
 from libs.http import ProviderHttp
 from libs.observability import get_logger
-from services.fiscalizer.clients.efris_errors import KEY_REFRESH_CODES, EfrisUnknownOutcome
+from services.fiscalizer.clients.efris_errors import (
+    CLOCK_SKEW_CODE,
+    KEY_REFRESH_CODES,
+    EfrisRejected,
+    EfrisUnknownOutcome,
+)
 from services.fiscalizer.clients.efris_session import KEY_LIFETIME, SessionKeys
 from services.fiscalizer.clients.efris_wire import Device, EfrisWire, read_answer
 
@@ -89,8 +96,15 @@ class EfrisClient:
     """One method per EFRIS interface; see the module docstring. Safe for concurrent use."""
 
     def __init__(self, http: ProviderHttp, *, url: str, clock: Callable[[], datetime]) -> None:
-        self._wire = EfrisWire(http, url=url, clock=clock)
+        self._clock = clock
+        # EFRIS's clock minus ours, learned from T101 when EFRIS refuses our requestTime (28)
+        self._skew = timedelta(0)
+        self._wire = EfrisWire(http, url=url, clock=self._efris_now)
         self._keys = SessionKeys(self._wire, clock=clock)
+
+    def _efris_now(self) -> datetime:
+        """Now by EFRIS's clock, as far as we know it: what requestTime carries."""
+        return self._clock() + self._skew
 
     async def server_time(self, device: Device) -> datetime:
         """EFRIS's clock (T101), to compare with ours (requests must be within ±10 min)."""
@@ -212,10 +226,22 @@ class EfrisClient:
         accept: Collection[str] = (),
     ) -> object | None:
         """Send an encrypted request; the decrypted content of a "00" (or `accept`ed) answer."""
-        aes_key = await self._keys.get(device)
+        try:
+            aes_key = await self._keys.get(device)
+        except EfrisRejected as exc:  # T104 refused our requestTime: learn EFRIS's, once
+            if exc.code != CLOCK_SKEW_CODE:
+                raise
+            await self._learn_skew(device, "T104")
+            aes_key = await self._keys.get(device)
         answer = await self._wire.exchange(
             device, interface, payload, aes_key=aes_key, attempts=attempts
         )
+        if answer.return_code == CLOCK_SKEW_CODE:
+            # refused before it was processed: learn EFRIS's time (T101), resend once
+            await self._learn_skew(device, interface)
+            answer = await self._wire.exchange(
+                device, interface, payload, aes_key=aes_key, attempts=attempts
+            )
         if answer.return_code in KEY_REFRESH_CODES:
             log.info("efris session key refused, fetching a new one", interface=interface,
                      code=answer.return_code)  # fmt: skip
@@ -224,6 +250,14 @@ class EfrisClient:
                 device, interface, payload, aes_key=aes_key, attempts=attempts
             )
         return read_answer(answer, interface, aes_key=aes_key, accept=accept)
+
+    async def _learn_skew(self, device: Device, interface: str) -> None:
+        sent = self._clock()
+        server = await self.server_time(device)
+        # T101 answers to the second: half its round trip is within that
+        self._skew = server - sent - (self._clock() - sent) / 2
+        log.warning("efris clock skew corrected", interface=interface,
+                    skew_s=round(self._skew.total_seconds(), 1))  # fmt: skip
 
 
 def _records(content: object, *, interface: str) -> list[dict[str, Any]]:

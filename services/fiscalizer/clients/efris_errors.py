@@ -28,6 +28,7 @@ RETRYABLE_CODES = frozenset({"401", "402", "28", "9901", "9902", "3052", "2125"}
 # §6.4 "outcome unknown": EFRIS may have committed the request before failing.
 UNKNOWN_OUTCOME_CODES = frozenset({"99", "46"})
 KEY_REFRESH_CODES = frozenset({"401", "402"})
+CLOCK_SKEW_CODE = "28"  # requestTime more than 10 min from EFRIS's clock: T101, then resend
 DUPLICATE_REFERENCE = "2253"
 _MESSAGE_LIMIT = 300
 

@@ -92,6 +92,25 @@ async def test_server_time_is_the_simulators_clock(efris):
     assert abs(theirs - datetime.now(UTC)) < timedelta(minutes=1)
 
 
+async def test_a_client_whose_clock_is_an_hour_slow_learns_efris_time_and_fiscalizes(efris):
+    """EFRIS refuses a requestTime more than 10 minutes off (28); the client asks T101 for
+    EFRIS's time, shifts its requestTime by the difference and resends."""
+    async with ProviderHttp.open(timeout_s=5) as http:
+        slow = EfrisClient(http, url=efris.sandbox.efris_url,
+                           clock=lambda: datetime.now(UTC) - timedelta(hours=1))  # fmt: skip
+        late = Setup(slow, efris.device, efris.seller, efris.sandbox)
+
+        fiscalized = await upload(late, MIXED, f"SINV-{secrets.token_hex(4)}")
+        again = await upload(late, MIXED, f"SINV-{secrets.token_hex(4)}")
+
+    assert fiscalized.fdn
+    assert again.fdn != fiscalized.fdn
+    requests = await efris.sandbox.requests(provider="efris", account_id=efris.device.tin)
+    interfaces = [r["body"]["globalInfo"]["interfaceCode"] for r in requests]
+    assert interfaces[:3] == ["T104", "T101", "T104"]  # refused once, clock learned, resent
+    assert interfaces.count("T101") == 1  # then every request carried EFRIS's time
+
+
 async def test_a_mapped_invoice_is_fiscalized_and_found_again_by_its_reference(efris):
     reference = f"SINV-{secrets.token_hex(4)}"
 
