@@ -21,6 +21,7 @@ from services.fiscalizer.goods import CommodityCategories
 from services.fiscalizer.handlers.check_credit_note import check_credit_note
 from services.fiscalizer.handlers.fiscalize_invoice import fiscalize_invoice
 from services.fiscalizer.handlers.invoice_voided import invoice_voided
+from services.fiscalizer.handlers.resubmit_invoice import resubmit_invoice
 from services.fiscalizer.submission import Submitter
 
 NAME = "fiscalizer"
@@ -76,6 +77,9 @@ async def build(
 def subscriptions(deps: FiscalizerDeps) -> Sequence[Subscription[Any, FiscalizerDeps]]:
     return [
         Subscription(Exchange.EVENTS, "invoice.ready", fiscalize_invoice, timeout=120.0),
+        Subscription(
+            Exchange.EVENTS, "invoice.fiscalization_requested", resubmit_invoice, timeout=120.0
+        ),
         Subscription(Exchange.EVENTS, "invoice.voided", invoice_voided),
         Subscription(Exchange.EVENTS, "invoice.credit_note_applied", check_credit_note),
     ]

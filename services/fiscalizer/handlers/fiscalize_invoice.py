@@ -1,13 +1,13 @@
 """`invoice.ready`: fiscalize the invoice with EFRIS, exactly once (see submission.py).
 
 EFRIS not set up for the tenant    invoice.fiscalization_skipped ("efris not configured")
-auto-fiscalize off                 the invoice is held; invoice.fiscalization_held
+auto-fiscalize off                 the invoice is held; invoice.fiscalization_held (a
+                                   resubmit releases it: resubmit_invoice.py)
 already fiscalized, now changed    invoice.credit_note_needed (a fiscal document is never
                                    edited: the tenant issues a credit note)
-fiscalized                         FDN, verification code, invoiceId, QR stored;
-                                   invoice.fiscalized
-refused by EFRIS                   code and message stored; invoice.fiscalization_failed
-                                   (an edit in the ERP sends it again: that is the fix)
+otherwise                          uploaded, the outcome committed (fiscalization.py):
+                                   invoice.fiscalized, or invoice.fiscalization_failed
+                                   (an edit in the ERP or a resubmit sends it again)
 """
 
 from __future__ import annotations
@@ -17,18 +17,13 @@ from typing import Any
 from pydantic import ValidationError
 
 from libs.broker import PermanentError
-from libs.db import inbox, outbox
 from libs.db.outbox import emit_once
-from libs.efris import EfrisCryptoError
 from libs.events import CloudEvent
 from libs.invoices import Invoice
 from services.fiscalizer.deps import FiscalizerDeps
-from services.fiscalizer.devices import seller_of
+from services.fiscalizer.fiscalization import fiscalize, follow_up
 from services.fiscalizer.storage import device_settings
 from services.fiscalizer.storage import invoices as ledger
-from services.fiscalizer.submission import Done, as_event_data
-
-SOURCE = "/services/fiscalizer"
 
 
 async def fiscalize_invoice(event: CloudEvent, deps: FiscalizerDeps) -> None:
@@ -60,28 +55,7 @@ async def fiscalize_invoice(event: CloudEvent, deps: FiscalizerDeps) -> None:
             deps, event, "invoice.fiscalization_held", invoice, {"reason": "auto fiscalize off"}
         )
         return
-    try:
-        device = deps.devices.device(settings)
-    except EfrisCryptoError as exc:
-        raise PermanentError(f"the tenant's EFRIS certificate does not open: {exc}") from exc
-    outcome = await deps.submitter(test_mode=settings.test_mode).submit(
-        row, device, seller_of(settings)
-    )
-    async with deps.db.transaction() as tx:
-        if not await inbox.mark_seen(tx, consumer=deps.name, event_id=event.id):
-            return
-        if isinstance(outcome, Done):
-            if await ledger.fiscalized(tx, row.id, outcome.result):
-                data = {**as_event_data(row, outcome.result), "adopted": outcome.adopted}
-                await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
-                                     event=_follow_up(event, "invoice.fiscalized", invoice, data))  # fmt: skip
-            return
-        await ledger.failed(tx, row.id, code=outcome.code, message=outcome.message)
-        data = {"reason": "refused by efris", "code": outcome.code, "message": outcome.message,
-                "detail": f"EFRIS {outcome.code}: {outcome.message}",
-                "reference_no": row.reference_no, "source": invoice.source.model_dump(mode="json")}  # fmt: skip
-        await outbox.enqueue(tx, service=deps.name, exchange=deps.events_exchange,
-                             event=_follow_up(event, "invoice.fiscalization_failed", invoice, data))  # fmt: skip
+    await fiscalize(event, deps, settings=settings, row=row)
 
 
 def _invoice(event: CloudEvent) -> Invoice:
@@ -95,14 +69,6 @@ def _invoice(event: CloudEvent) -> Invoice:
         ) from None
 
 
-def _follow_up(event: CloudEvent, type: str, invoice: Invoice, data: dict[str, Any]) -> CloudEvent:
-    return CloudEvent(
-        source=SOURCE, type=type, subject=f"invoice/{invoice.source.invoice_id}",
-        tenantid=event.tenantid, accountid=event.accountid, connectionid=event.connectionid,
-        data=data,
-    )  # fmt: skip
-
-
 async def _emit(
     deps: FiscalizerDeps,
     event: CloudEvent,
@@ -111,6 +77,6 @@ async def _emit(
     data: dict[str, Any],
 ) -> None:
     """Mark `event` handled and, when `type` is given, emit one follow-up, in one transaction."""
-    follow_ups = [] if type is None else [_follow_up(event, type, invoice, data)]
+    follow_ups = [] if type is None else [follow_up(event, type, invoice.source, data)]
     await emit_once(deps.db, consumer=deps.name, exchange=deps.events_exchange,
                     incoming_id=event.id, events=follow_ups)  # fmt: skip

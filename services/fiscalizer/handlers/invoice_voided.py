@@ -31,7 +31,7 @@ from services.fiscalizer.clients.efris_errors import (
     EfrisUnknownOutcome,
 )
 from services.fiscalizer.deps import FiscalizerDeps
-from services.fiscalizer.handlers.fiscalize_invoice import SOURCE
+from services.fiscalizer.fiscalization import SOURCE
 from services.fiscalizer.storage import credit_notes as applications
 from services.fiscalizer.storage import device_settings
 from services.fiscalizer.storage import invoices as ledger

@@ -2,7 +2,8 @@
 
     fiscal_invoices(id, tenant_id, provider, account_id, invoice_id, tin, reference_no,
                     state, attempts, lease_until, invoice, fdn, efris_invoice_id,
-                    antifake_code, qr_code, fiscalized_at, error_code, error_message)
+                    antifake_code, qr_code, fiscalized_at, error_code, error_message,
+                    resubmit_event_id)
     efris_goods(tin, goods_code, name, commodity_category_id, unit_of_measure, registered_at)
 
 States (efris.md §7.2):
@@ -15,7 +16,8 @@ States (efris.md §7.2):
 live lease retries later; an expired lease (a worker died mid-upload) can be claimed
 again, and the claimer reconciles with EFRIS (T106 by referenceNo) before any resend.
 `reference_no` is fixed when the row is made and never changes, so every attempt for
-an invoice carries the same seller reference.
+an invoice carries the same seller reference. A resubmit (`resubmitted`) remembers the
+`invoice.fiscalization_requested` that asked, so its redelivery resumes, never repeats, it.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ class FiscalInvoice:
     fdn: str | None
     efris_invoice_id: str | None
     error_code: str | None
+    resubmit_event_id: str | None
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,7 @@ def reference_for(tenant_id: str, source: InvoiceSource) -> str:
 
 _ROW = (
     "SELECT id::text, tenant_id, tin, reference_no, state, attempts, invoice, fdn, "
-    "efris_invoice_id, error_code FROM fiscal_invoices "
+    "efris_invoice_id, error_code, resubmit_event_id FROM fiscal_invoices "
 )
 
 
@@ -90,7 +93,7 @@ async def receive(
         "state = CASE WHEN fiscal_invoices.state = 'failed' AND EXCLUDED.state = 'new' "
         "THEN 'new' ELSE fiscal_invoices.state END, updated_at = now() "
         "RETURNING id::text, tenant_id, tin, reference_no, state, attempts, invoice, fdn, "
-        "efris_invoice_id, error_code",
+        "efris_invoice_id, error_code, resubmit_event_id",
         uuid.uuid4(), tenant_id, source.provider, source.account_id, source.invoice_id, tin,
         reference_for(tenant_id, source), state, _json(invoice),
     )  # fmt: skip
@@ -110,6 +113,39 @@ async def of_source(
     return _fiscal(row) if row else None
 
 
+async def of_tenant(tx: Connection, *, tenant_id: str, invoice_row: str) -> FiscalInvoice | None:
+    """The tenant's row `invoice_row`, locked until `tx` ends; None if unknown (or not a uuid)."""
+    row_id = row_uuid(invoice_row)
+    if row_id is None:
+        return None
+    row = await tx.fetchrow(_ROW + "WHERE id = $1 AND tenant_id = $2 FOR UPDATE", row_id, tenant_id)
+    return _fiscal(row) if row else None
+
+
+async def resubmitted(tx: Connection, invoice_row: str, *, event_id: str) -> FiscalInvoice:
+    """Back to `new` for another upload, as `event_id` asked; the last refusal is cleared.
+
+    The caller holds the row's lock (`of_tenant`) and decided it may go (resubmission.py).
+    """
+    row = await tx.fetchrow(
+        "UPDATE fiscal_invoices SET state = 'new', resubmit_event_id = $2, error_code = NULL, "
+        "error_message = NULL, updated_at = now() WHERE id = $1::uuid "
+        "RETURNING id::text, tenant_id, tin, reference_no, state, attempts, invoice, fdn, "
+        "efris_invoice_id, error_code, resubmit_event_id",
+        invoice_row, event_id,
+    )  # fmt: skip
+    assert row is not None
+    return _fiscal(row)
+
+
+def row_uuid(text: str) -> uuid.UUID | None:
+    """`text` as a row id; None when it is not a uuid (and so names no row)."""
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
 async def claim(tx: Connection, invoice_row: str, *, lease: timedelta) -> FiscalInvoice | None:
     """Take the right to upload (state → sending, attempts + 1), or None if someone holds it."""
     row = await tx.fetchrow(
@@ -117,7 +153,7 @@ async def claim(tx: Connection, invoice_row: str, *, lease: timedelta) -> Fiscal
         "lease_until = now() + $2, updated_at = now() WHERE id = $1::uuid AND "
         "(state = 'new' OR (state = 'sending' AND (lease_until IS NULL OR lease_until < now()))) "
         "RETURNING id::text, tenant_id, tin, reference_no, state, attempts, invoice, fdn, "
-        "efris_invoice_id, error_code",
+        "efris_invoice_id, error_code, resubmit_event_id",
         invoice_row, lease,
     )  # fmt: skip
     return _fiscal(row) if row else None
@@ -192,4 +228,5 @@ def _fiscal(row: Any) -> FiscalInvoice:
         reference_no=row["reference_no"], state=row["state"], attempts=row["attempts"],
         invoice=Invoice.model_validate_json(raw) if isinstance(raw, str) else Invoice.model_validate(raw),
         fdn=row["fdn"], efris_invoice_id=row["efris_invoice_id"], error_code=row["error_code"],
+        resubmit_event_id=row["resubmit_event_id"],
     )  # fmt: skip
