@@ -1,8 +1,8 @@
 """Isolation and authentication over every admin endpoint, generated from `routes.ENDPOINTS`.
 
 Two tenants, A and B, each own one of everything (API keys, a webhook source, a
-WhatsApp number, an ERP connection, a webhook endpoint and a delivery to it, activity,
-a session). For every endpoint:
+WhatsApp number, an ERP connection, a webhook endpoint and a delivery to it, a fiscal
+invoice, activity, a session). For every endpoint:
 
 - tenant endpoints naming an object: A's every credential on B's object answers
   exactly as for an object that does not exist (404, or the 403 the credential
@@ -48,6 +48,7 @@ from services.admin.storage.tenants import admin_user, create_user
 from services.erp_sync import storage as erp_storage
 from services.erp_sync.clients.oauth import TokenSet
 from services.router.storage import link_account, routes_of_tenant
+from tests.integration.admin.fiscal_invoices import stored_fiscal_invoice
 from tests.integration.admin.module_admin import admin_for_module
 from tests.integration.admin.sessions import issue_token
 from tests.integration.admin.webhook_deliveries import stored_delivery
@@ -93,6 +94,7 @@ def _webhook_endpoint_form(_: Tenant) -> dict[str, Any]:
 WEBHOOK_URL = "http://127.0.0.1:9/isolation"  # allowed by the module's admin; nothing listens
 WEBHOOK_ENDPOINT = {"endpoint_id": "webhook_endpoint"}
 WEBHOOK_DELIVERY = {"webhook_id": "webhook_delivery"}
+FISCAL_INVOICE = {"invoice_id": "fiscal_invoice"}
 
 
 def _logout_with_victims_refresh_token(victim: Tenant) -> dict[str, Any]:
@@ -164,6 +166,9 @@ CASES: dict[str, Case] = {
     ),
     "GET /api/tenant/webhooks/deliveries/{webhook_id}/attempts": Case(path=WEBHOOK_DELIVERY),
     "POST /api/tenant/webhooks/deliveries/{webhook_id}/replay": Case(path=WEBHOOK_DELIVERY),
+    "GET /api/tenant/invoices": Case(shows=("fiscal_invoice",)),
+    "GET /api/tenant/invoices/{invoice_id}": Case(path=FISCAL_INVOICE),
+    "POST /api/tenant/invoices/{invoice_id}/fiscalize": Case(path=FISCAL_INVOICE),
 }
 
 TENANT_ACCESS = (Access.TENANT_READ, Access.TENANT_WRITE)
@@ -356,6 +361,7 @@ async def new_tenant(api: AdminApi, db: Database, owner: str) -> Tenant:
             "webhook_delivery": await stored_delivery(
                 db, tenant_id=tenant_id, endpoint_id=endpoint["id"]
             ),
+            "fiscal_invoice": await stored_fiscal_invoice(db, tenant_id=tenant_id, tin=tin),
         },
     )
 
@@ -597,7 +603,12 @@ async def _fresh_webhook_delivery(world: World) -> str:
     return await stored_delivery(world.db, tenant_id=world.a.id, endpoint_id=endpoint_id)
 
 
+async def _fresh_fiscal_invoice(world: World) -> str:
+    return await stored_fiscal_invoice(world.db, tenant_id=world.a.id, tin=world.a.objects["tin"])
+
+
 FRESH: dict[str, Callable[[World], Any]] = {
+    "fiscal_invoice": _fresh_fiscal_invoice,
     "erp_connection": _fresh_erp_connection,
     "webhook_endpoint": _fresh_webhook_endpoint,
     "webhook_delivery": _fresh_webhook_delivery,

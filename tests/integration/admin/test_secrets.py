@@ -28,6 +28,7 @@ from libs.db import Database
 from services.admin.endpoints import Access
 from services.admin.routes import ENDPOINTS
 from services.admin.storage.sessions import create_owner
+from tests.integration.admin.fiscal_invoices import stored_fiscal_invoice
 from tests.integration.admin.module_admin import delete_admin_queues
 from tests.integration.admin.webhook_deliveries import stored_delivery
 from tests.support.admin import client_form, make_pfx
@@ -351,7 +352,8 @@ async def drive_every_flow_with_secrets(admin: Client, db: Database) -> None:
     run.add("reset_refresh_token", tokens["refresh_token"], shown_in="login after reset")
 
     # A webhook endpoint: its signing secret shown on creation, rotated, then read back (the
-    # current one only) by every GET below; a delivery to it, for its attempt log.
+    # current one only) by every GET below; a delivery to it, for its attempt log; a fiscal
+    # invoice EFRIS refused, for GET /api/tenant/invoices/{invoice_id}.
     webhook = await admin.call(
         "create webhook endpoint", "POST", "/api/tenant/webhooks/endpoints", status=201,
         token=tenant, json={"url": "http://127.0.0.1:9/hooks"},
@@ -365,6 +367,7 @@ async def drive_every_flow_with_secrets(admin: Client, db: Database) -> None:
         "rotate webhook secret", f"{secret_path} as the tenant", f"{secret_path} by API key",
     ))  # fmt: skip
     webhook_id = await stored_delivery(db, tenant_id=run.client_id, endpoint_id=webhook["id"])
+    fiscal_invoice_id = await stored_fiscal_invoice(db, tenant_id=run.client_id, tin=form["tin"])
 
     # Afterwards, every GET endpoint, as each caller it serves.
     for endpoint in ENDPOINTS:
@@ -372,7 +375,7 @@ async def drive_every_flow_with_secrets(admin: Client, db: Database) -> None:
             continue
         path = endpoint.path.format(
             tenant_id=run.client_id, service="admin", endpoint_id=webhook["id"],
-            webhook_id=webhook_id,
+            webhook_id=webhook_id, invoice_id=fiscal_invoice_id,
         )  # fmt: skip
         if endpoint.access is Access.OWNER:
             await admin.call(f"{path} as the owner", "GET", path, status=200, token=owner)
