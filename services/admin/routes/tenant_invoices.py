@@ -15,12 +15,11 @@ and then nothing was asked.
 
 from __future__ import annotations
 
-import re
 import uuid
-from datetime import UTC, datetime
-from typing import Annotated, Literal
+from datetime import datetime
+from typing import Literal
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from libs.broker import Exchange, PublishError
 from libs.events import CloudEvent
@@ -28,30 +27,13 @@ from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import Conflict, NotFound, Unavailable
 from services.admin.storage import audit
+from services.admin.times import PageBound
 from services.fiscalizer.storage import FiscalInvoiceView, invoice_of, invoices_of
 
 PATH = "/api/tenant/invoices"
 SOURCE = "/services/admin"
 REQUESTED = "invoice.fiscalization_requested"
 State = Literal["held", "new", "sending", "fiscalized", "failed"]
-_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[Tt ]")
-
-
-def _date_time_text(value: object) -> object:
-    """Only a date-time as the document says (pydantic alone takes "0.5" as a Unix time)."""
-    if isinstance(value, str) and not _DATE_TIME.match(value):
-        raise ValueError("an RFC 3339 date-time")
-    return value
-
-
-def _utc_or_bound(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # past datetime's first or last instant: a page bound all the same
-        return (datetime.min if value.year == 1 else datetime.max).replace(tzinfo=UTC)
-
-
-Cursor = Annotated[AwareDatetime, BeforeValidator(_date_time_text), AfterValidator(_utc_or_bound)]
 BUSY: frozenset[str] = frozenset({"fiscalized", "sending"})  # a resubmit answers 409
 
 
@@ -59,7 +41,7 @@ class InvoiceQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     state: State | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    before: Cursor | None = Field(default=None, description="next_before of the previous page")
+    before: PageBound | None = Field(default=None, description="next_before of the previous page")
     before_id: uuid.UUID | None = Field(
         default=None, description="next_before_id of the previous page"
     )

@@ -14,16 +14,17 @@ receiver that already processed it can tell.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Annotated, Literal, cast
+from datetime import datetime
+from typing import Literal, cast
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import NotFound, Unavailable
 from services.admin.routes.tenant_webhooks import PATH, endpoint_of
 from services.admin.storage import audit
+from services.admin.times import Instant, PageBound
 from services.outbound import replay
 from services.outbound.storage import deliveries
 from services.outbound.storage.deliveries import AttemptView, DeliveryRow
@@ -32,21 +33,11 @@ DELIVERIES = "/api/tenant/webhooks/deliveries/{webhook_id}"
 Status = Literal["pending", "delivered", "failed"]
 
 
-def _utc(value: datetime) -> datetime:
-    try:
-        return value.astimezone(UTC)
-    except OverflowError:  # 0001-01-01T00:00:00+01:00: before datetime's first instant
-        raise ValueError("the time is out of range") from None
-
-
-Instant = Annotated[AwareDatetime, AfterValidator(_utc)]
-
-
 class DeliveryQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     status: Status | None = None
     limit: int = Field(default=50, ge=1, le=200)
-    before: Instant | None = Field(default=None, description="next_before of the previous page")
+    before: PageBound | None = Field(default=None, description="next_before of the previous page")
     before_id: str | None = Field(
         default=None, max_length=100, description="next_before_id of the previous page"
     )
