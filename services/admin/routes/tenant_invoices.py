@@ -26,6 +26,7 @@ from libs.events import CloudEvent
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import Conflict, NotFound, Unavailable
+from services.admin.paging import PageCursor, next_cursor
 from services.admin.storage import audit
 from services.admin.times import PageBound
 from services.fiscalizer.storage import FiscalInvoiceView, invoice_of, invoices_of
@@ -70,14 +71,8 @@ class FiscalInvoice(BaseModel):
     updated_at: datetime
 
 
-class FiscalInvoicePage(BaseModel):
+class FiscalInvoicePage(PageCursor):
     items: list[FiscalInvoice]
-    next_before: datetime | None = Field(
-        description="pass as `before` for the next page; null: last"
-    )
-    next_before_id: str | None = Field(
-        description="pass as `before_id` with `before` (invoices can share a time)"
-    )
 
 
 class FiscalizeQueued(BaseModel):
@@ -93,11 +88,9 @@ async def list_fiscal_invoices(
         deps.db, tenant_id=call.who().tenant(), state=query.state, limit=query.limit,
         before=(query.before, query.before_id) if query.before else None,
     )  # fmt: skip
-    last = rows[-1] if len(rows) == query.limit else None
     return FiscalInvoicePage(
-        items=[_view(row) for row in rows], next_before=last.updated_at if last else None,
-        next_before_id=last.id if last else None,
-    )  # fmt: skip
+        items=[_view(row) for row in rows], **next_cursor(rows, limit=query.limit)
+    )
 
 
 async def get_fiscal_invoice(call: Call[None, None], deps: AdminDeps) -> FiscalInvoice:

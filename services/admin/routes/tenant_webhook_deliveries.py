@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from services.admin.deps import AdminDeps
 from services.admin.endpoints import Access, Call, Endpoint
 from services.admin.errors import NotFound, Unavailable
+from services.admin.paging import PageCursor, next_cursor
 from services.admin.routes.tenant_webhooks import PATH, endpoint_of
 from services.admin.storage import audit
 from services.admin.times import Instant, PageBound
@@ -62,14 +63,8 @@ class WebhookDeliveryView(BaseModel):
     updated_at: datetime
 
 
-class WebhookDeliveryPage(BaseModel):
+class WebhookDeliveryPage(PageCursor):
     items: list[WebhookDeliveryView]
-    next_before: datetime | None = Field(
-        description="pass as `before` for the next page; null: last"
-    )
-    next_before_id: str | None = Field(
-        description="pass as `before_id` with `before` (deliveries can share a time)"
-    )
 
 
 class WebhookAttemptView(BaseModel):
@@ -121,11 +116,9 @@ async def list_webhook_deliveries(
         limit=query.limit,
         before=(query.before, query.before_id or "") if query.before else None,
     )  # fmt: skip
-    last = rows[-1] if len(rows) == query.limit else None
     return WebhookDeliveryPage(
-        items=[_delivery(row) for row in rows], next_before=last.updated_at if last else None,
-        next_before_id=last.id if last else None,
-    )  # fmt: skip
+        items=[_delivery(row) for row in rows], **next_cursor(rows, limit=query.limit)
+    )
 
 
 async def list_webhook_attempts(call: Call[None, None], deps: AdminDeps) -> WebhookAttempts:
