@@ -96,6 +96,8 @@ async def serve(
             watchdog.start()
             stack.push_async_callback(watchdog.stop)
             checks["consumer"] = watchdog.check
+        if spec.readiness is not None:
+            checks.update(spec.readiness(deps))
         if spec.relays_outbox:
             if platform.db is None:
                 raise StartupError(f"{spec.name} relays an outbox but uses no database")

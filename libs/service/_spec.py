@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -9,6 +9,7 @@ from aiohttp import web
 
 from libs.broker import Subscription
 from libs.config import ServiceSettings
+from libs.observability import ReadinessCheck
 from libs.service._platform import Platform
 
 SettingsT = TypeVar("SettingsT", bound=ServiceSettings)
@@ -30,6 +31,8 @@ class ServiceSpec(Generic[SettingsT, DepsT]):
     - `relays_outbox`: run the outbox relay for this service's rows.
     - `uses_database` / `uses_broker`: open that dependency at start (both by default); a
       service without a broker can have no subscriptions and relay no outbox.
+    - `readiness(deps)`: the service's own checks for `/readyz` (e.g. a second consumer's
+      watchdog), besides the broker, database and subscription consumer.
     """
 
     name: str
@@ -40,4 +43,5 @@ class ServiceSpec(Generic[SettingsT, DepsT]):
     uses_database: bool = True
     uses_broker: bool = True
     relays_outbox: bool = False
+    readiness: Callable[[DepsT], Mapping[str, ReadinessCheck]] | None = None
     watchdog_interval: float = 5.0

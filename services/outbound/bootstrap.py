@@ -96,8 +96,9 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
         retention.start()
         stack.push_async_callback(retention.stop)
         yield OutboundDeps(
-            directory=directory, dispatcher=dispatcher, publisher=platform.publisher, queues=queues
-        )
+            directory=directory, dispatcher=dispatcher, publisher=platform.publisher,
+            queues=queues, delivery_consumer=watchdog.check,
+        )  # fmt: skip
 
 
 @asynccontextmanager
@@ -135,4 +136,5 @@ SPEC = ServiceSpec(
     bootstrap=build,
     subscriptions=subscriptions,
     relays_outbox=True,
+    readiness=lambda deps: {"delivery_consumer": deps.delivery_consumer},
 )

@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from libs.broker import Publisher
+from libs.observability import ReadinessCheck
 from services.outbound.delivery.dispatch import Dispatcher
 from services.outbound.delivery.worker import DeliveryQueues
 from services.outbound.endpoints import Directory
@@ -16,3 +17,4 @@ class OutboundDeps:
     dispatcher: Dispatcher
     publisher: Publisher
     queues: DeliveryQueues
+    delivery_consumer: ReadinessCheck  # the delivery worker's watchdog, for /readyz

@@ -66,3 +66,20 @@ def test_platform_without_broker_names_the_service_when_asked_for_a_publisher(te
     assert not platform.uses_broker
     with pytest.raises(StartupError, match="brokerless"):
         _ = platform.publisher
+
+
+async def test_a_services_own_readiness_checks_join_readyz(test_env):
+    async def not_yet() -> bool:
+        return False
+
+    spec = ServiceSpec(
+        name="brokerless", settings=ServiceSettings, bootstrap=no_deps, uses_database=False,
+        uses_broker=False, readiness=lambda _: {"second_consumer": not_yet},
+    )  # fmt: skip
+    async with (
+        running(spec) as health,
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{health.bound_port}/readyz") as response,
+    ):
+        assert response.status == 503
+        assert await response.json() == {"status": "not ready", "failing": ["second_consumer"]}
