@@ -98,6 +98,7 @@ async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator
         yield OutboundDeps(
             directory=directory, dispatcher=dispatcher, publisher=platform.publisher,
             queues=queues, delivery_consumer=watchdog.check,
+            fan_out_timeout=2 * settings.outbound_timeout_s + 15,
         )  # fmt: skip
 
 
@@ -127,7 +128,7 @@ def _write_attempts(db: Database) -> Callable[[Sequence[AttemptRow]], Awaitable[
 
 def subscriptions(deps: OutboundDeps) -> Sequence[Subscription[Any, OutboundDeps]]:
     # Every event on the events exchange: the endpoints' filters choose, not the binding.
-    return [Subscription(Exchange.EVENTS, "#", fan_out, timeout=30.0)]
+    return [Subscription(Exchange.EVENTS, "#", fan_out, timeout=deps.fan_out_timeout)]
 
 
 SPEC = ServiceSpec(

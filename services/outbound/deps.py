@@ -18,3 +18,6 @@ class OutboundDeps:
     publisher: Publisher
     queues: DeliveryQueues
     delivery_consumer: ReadinessCheck  # the delivery worker's watchdog, for /readyz
+    # A first attempt may wait for a slot behind a request that runs to its timeout, then run
+    # to its own: the fan-out handler gets both and some margin before it counts as hung.
+    fan_out_timeout: float
