@@ -6,6 +6,7 @@ view never includes the certificate or its password.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, Literal, Self
 
@@ -109,23 +110,27 @@ async def get_efris_settings(call: Call[None, None], deps: AdminDeps) -> EfrisVi
 
 async def set_efris_auto_fiscalize(call: Call[AutoFiscalize, None], deps: AdminDeps) -> EfrisView:
     """Turn automatic fiscalization of new invoices on or off."""
-    tenant_id = call.who().tenant()
-    if not await set_auto_fiscalize(deps.db, tenant_id=tenant_id, enabled=call.body.enabled):
-        raise NotFound("no EFRIS settings for this tenant")
-    await audit.record(deps.db, actor=call.who(), action="efris.auto_fiscalize_set",
-                       target=tenant_id, tenant_id=tenant_id,
-                       details={"enabled": call.body.enabled})  # fmt: skip
-    return _efris(await _settings(deps, tenant_id))
+    return await _toggle(call, deps, set_auto_fiscalize, action="efris.auto_fiscalize_set")
 
 
 async def set_efris_credit_notes(call: Call[AutoFiscalize, None], deps: AdminDeps) -> EfrisView:
     """Turn automatic credit notes for voided, fiscalized invoices on or off."""
+    return await _toggle(call, deps, set_auto_credit_notes, action="efris.auto_credit_notes_set")
+
+
+async def _toggle(
+    call: Call[AutoFiscalize, None],
+    deps: AdminDeps,
+    setter: Callable[..., Awaitable[bool]],
+    *,
+    action: str,
+) -> EfrisView:
+    """Set one of the tenant's EFRIS switches with `setter`, audited as `action`."""
     tenant_id = call.who().tenant()
-    if not await set_auto_credit_notes(deps.db, tenant_id=tenant_id, enabled=call.body.enabled):
+    if not await setter(deps.db, tenant_id=tenant_id, enabled=call.body.enabled):
         raise NotFound("no EFRIS settings for this tenant")
-    await audit.record(deps.db, actor=call.who(), action="efris.auto_credit_notes_set",
-                       target=tenant_id, tenant_id=tenant_id,
-                       details={"enabled": call.body.enabled})  # fmt: skip
+    await audit.record(deps.db, actor=call.who(), action=action, target=tenant_id,
+                       tenant_id=tenant_id, details={"enabled": call.body.enabled})  # fmt: skip
     return _efris(await _settings(deps, tenant_id))
 
 
