@@ -54,6 +54,7 @@ from libs.signatures._standard_webhooks import (
     new_standard_webhooks_secret,
     sign_standard_webhooks,
     standard_webhooks_key,
+    standard_webhooks_signature,
 )
 from libs.signatures._stripe import StripeVerifier, sign_stripe
 from libs.signatures._verifier import SignatureVerifier, Verified
@@ -89,4 +90,5 @@ __all__ = [
     "sign_xero",
     "sign_zoho",
     "standard_webhooks_key",
+    "standard_webhooks_signature",
 ]

@@ -85,8 +85,18 @@ def standard_webhooks_key(secret: str) -> bytes:
 
 def sign_standard_webhooks(raw: bytes, *, msg_id: str, timestamp: int, secret: str) -> str:
     """A `webhook-signature` value (`v1,<base64>`) for `raw` sent as `msg_id` at `timestamp`."""
+    return standard_webhooks_signature(
+        raw, msg_id=msg_id, timestamp=timestamp, keys=[standard_webhooks_key(secret)]
+    )
+
+
+def standard_webhooks_signature(
+    raw: bytes, *, msg_id: str, timestamp: int, keys: Sequence[bytes]
+) -> str:
+    """`webhook-signature` with one `v1,<base64>` entry per HMAC key, space-separated (the
+    current secret and those still valid during a rotation); keys already decoded."""
     signed = f"{msg_id}.{timestamp}.".encode() + raw
-    return "v1," + encoded_hmac(standard_webhooks_key(secret), signed, "base64")
+    return " ".join("v1," + encoded_hmac(key, signed, "base64") for key in keys)
 
 
 def new_standard_webhooks_secret() -> str:

@@ -9,13 +9,10 @@ Keys are decoded once, when the endpoint is loaded.
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from libs.signatures import standard_webhooks_key
+from libs.signatures import standard_webhooks_key, standard_webhooks_signature
 
 
 @dataclass(frozen=True)
@@ -33,9 +30,5 @@ def signing_key(secret: str, *, expires_at: float | None) -> SigningKey:
 
 def signature(keys: Sequence[SigningKey], *, msg_id: str, timestamp: int, body: bytes) -> str:
     """The `webhook-signature` value: one `v1,` entry per key not expired at `timestamp`."""
-    signed = f"{msg_id}.{timestamp}.".encode() + body
-    return " ".join(
-        "v1," + base64.b64encode(hmac.digest(key.key, signed, hashlib.sha256)).decode()
-        for key in keys
-        if key.expires_at is None or key.expires_at > timestamp
-    )
+    live = [key.key for key in keys if key.expires_at is None or key.expires_at > timestamp]
+    return standard_webhooks_signature(body, msg_id=msg_id, timestamp=timestamp, keys=live)
