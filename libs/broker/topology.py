@@ -81,6 +81,18 @@ class ServiceTopology:
         tiers = [self.retry_queue(n) for n in range(1, len(self.retry_tiers) + 1)]
         return [self.work_queue, *tiers, self.dlq]
 
+    async def declare_delay(self, channel: AbstractChannel, name: str, seconds: float) -> None:
+        """A queue whose messages wait `seconds` (or their own shorter expiration), then
+        dead-letter, at least once, into the work queue: a retry tier, or any other pause."""
+        await channel.declare_queue(
+            name,
+            durable=True,
+            arguments={
+                **_at_least_once_dead_lettering(self.work_queue),
+                "x-message-ttl": max(1, round(seconds * 1000)),
+            },
+        )
+
     async def declare(
         self, channel: AbstractChannel, bindings: Iterable[tuple[str, str]]
     ) -> AbstractQueue:
@@ -92,14 +104,7 @@ class ServiceTopology:
         """
         await channel.declare_queue(self.dlq, durable=True, arguments={"x-queue-type": "quorum"})
         for tier, delay in enumerate(self.retry_tiers, start=1):
-            await channel.declare_queue(
-                self.retry_queue(tier),
-                durable=True,
-                arguments={
-                    **_at_least_once_dead_lettering(self.work_queue),
-                    "x-message-ttl": max(1, round(delay * self.ttl_cap * 1000)),
-                },
-            )
+            await self.declare_delay(channel, self.retry_queue(tier), delay * self.ttl_cap)
         work = await channel.declare_queue(
             self.work_queue,
             durable=True,

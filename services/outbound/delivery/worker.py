@@ -78,18 +78,7 @@ class DeliveryQueues:
 
     async def declare(self, channel: AbstractRobustChannel) -> AbstractQueue:
         work = await self.topology.declare(channel, bindings=())
-        await channel.declare_queue(
-            self.defer,
-            durable=True,
-            arguments={
-                "x-queue-type": "quorum",
-                "x-message-ttl": max(1, round(self.defer_seconds * 1000)),
-                "x-dead-letter-exchange": "",
-                "x-dead-letter-routing-key": self.work,
-                "x-dead-letter-strategy": "at-least-once",
-                "x-overflow": "reject-publish",
-            },
-        )
+        await self.topology.declare_delay(channel, self.defer, self.defer_seconds)
         return work
 
 
