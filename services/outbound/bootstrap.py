@@ -119,9 +119,10 @@ async def _client(settings: OutboundSettings) -> AsyncIterator[aiohttp.ClientSes
         yield session
 
 
-def _write_attempts(db: Database) -> Callable[[Sequence[AttemptRow]], Awaitable[None]]:
-    async def write(rows: Sequence[AttemptRow]) -> None:
+def _write_attempts(db: Database) -> Callable[[Sequence[AttemptRow]], Awaitable[list[None]]]:
+    async def write(rows: Sequence[AttemptRow]) -> list[None]:
         await deliveries.record(db, rows)
+        return [None] * len(rows)
 
     return write
 

@@ -63,7 +63,7 @@ class Dispatcher:
         directory: Directory,
         sender: Sender,
         health: Health,
-        attempts: GroupCommit[AttemptRow],
+        attempts: GroupCommit[AttemptRow, None],
         gates: Gates,
         tiers: Sequence[float],
         jitter: float,
