@@ -12,6 +12,8 @@ leaves both (the redelivery is skipped).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from libs.db.database import Connection
 
 
@@ -27,3 +29,21 @@ async def mark_seen(tx: Connection, *, consumer: str, event_id: str) -> bool:
         event_id,
     )
     return bool(inserted)
+
+
+async def mark_seen_many(tx: Connection, *, consumer: str, event_ids: Sequence[str]) -> set[str]:
+    """Record that `consumer` handled each of `event_ids`; the ids it had not seen before.
+
+    One statement for a whole batch. An id repeated within `event_ids` is new at most once:
+    the caller treats its first occurrence as the new one. Must run inside the handler's own
+    transaction.
+    """
+    if not event_ids:
+        return set()
+    rows = await tx.fetch(
+        "INSERT INTO inbox (consumer, event_id) SELECT $1, id FROM unnest($2::text[]) AS id "
+        "ON CONFLICT DO NOTHING RETURNING event_id",
+        consumer,
+        list(event_ids),
+    )
+    return {row["event_id"] for row in rows}

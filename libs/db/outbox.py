@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 
 import asyncpg
 
@@ -33,6 +34,15 @@ log = get_logger(__name__)
 NOTIFY_CHANNEL = "switchyard_outbox"
 
 
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One event to publish after commit: where to, and under which routing key (its type if None)."""
+
+    event: CloudEvent
+    exchange: str
+    routing_key: str | None = None
+
+
 async def enqueue(
     tx: Connection,
     *,
@@ -42,17 +52,33 @@ async def enqueue(
     routing_key: str | None = None,
 ) -> None:
     """Add `event` to `service`'s outbox inside the caller's transaction `tx`."""
+    await enqueue_many(tx, service=service, entries=[OutboxEntry(event, exchange, routing_key)])
+
+
+async def enqueue_many(tx: Connection, *, service: str, entries: Sequence[OutboxEntry]) -> None:
+    """Add every entry to `service`'s outbox, in order, and NOTIFY the relay: one statement."""
+    if not entries:
+        return
     await tx.execute(
-        "INSERT INTO outbox (service, exchange, routing_key, message_id, event_type, body) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
+        "WITH added AS (INSERT INTO outbox "
+        "(service, exchange, routing_key, message_id, event_type, body) "
+        "SELECT $1, e.exchange, e.routing_key, e.message_id, e.event_type, e.body "
+        "FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[]) "
+        "WITH ORDINALITY AS e(exchange, routing_key, message_id, event_type, body, n) "
+        "ORDER BY e.n) "
+        "SELECT pg_notify($7, $1)",
         service,
-        exchange,
-        routing_key if routing_key is not None else event.type,
-        event.id,
-        event.type,
-        event.to_bytes(),
+        [entry.exchange for entry in entries],
+        [_routing_key(entry) for entry in entries],
+        [entry.event.id for entry in entries],
+        [entry.event.type for entry in entries],
+        [entry.event.to_bytes() for entry in entries],
+        NOTIFY_CHANNEL,
     )
-    await tx.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, service)
+
+
+def _routing_key(entry: OutboxEntry) -> str:
+    return entry.routing_key if entry.routing_key is not None else entry.event.type
 
 
 class OutboxRelay:
