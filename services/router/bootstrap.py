@@ -12,6 +12,7 @@ from libs.broker import Exchange, Subscription
 from libs.config import ServiceSettings
 from libs.service import Platform, ServiceSpec, StartupError
 from services.router.deps import RouterDeps
+from services.router.group_routing import GroupRouter
 from services.router.handlers.route_provider_event import route_provider_event
 from services.router.unrouted import UnroutedParking
 
@@ -35,16 +36,17 @@ async def build(settings: RouterSettings, platform: Platform) -> AsyncIterator[R
         work_queue=queues.work_queue,
         sweep_interval=settings.unrouted_sweep_s,
     )
+    router = GroupRouter(
+        db=platform.db,
+        service=NAME,
+        events_exchange=platform.topology.exchange(Exchange.EVENTS),
+        unrouted_queue=parking.queue,
+    )
     await parking.start()
     try:
-        yield RouterDeps(
-            name=NAME,
-            db=platform.db,
-            events_exchange=platform.topology.exchange(Exchange.EVENTS),
-            unrouted_queue=parking.queue,
-            parking=parking,
-        )
+        yield RouterDeps(router=router, parking=parking)
     finally:
+        await router.close()
         await parking.stop()
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from libs.db import Database
+from services.router.group_routing import GroupRouter
 from services.router.unrouted import UnroutedParking
 
 
@@ -10,8 +10,5 @@ from services.router.unrouted import UnroutedParking
 class RouterDeps:
     """What the router's handler needs; built once by `bootstrap.build`."""
 
-    name: str
-    db: Database
-    events_exchange: str
-    unrouted_queue: str
+    router: GroupRouter
     parking: UnroutedParking

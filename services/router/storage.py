@@ -9,6 +9,7 @@ change, which is how parked events for a newly connected account flow on.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -81,13 +82,28 @@ async def unlink_connection(
 
 async def routes_for(conn: Connection | Database, *, provider: str, account_id: str) -> list[Route]:
     """The active routes of one provider account, oldest first (empty when nobody connected it)."""
+    found = await routes_of_accounts(conn, [(provider, account_id)])
+    return found.get((provider, account_id), [])
+
+
+async def routes_of_accounts(
+    conn: Connection | Database, accounts: Iterable[tuple[str, str]]
+) -> dict[tuple[str, str], list[Route]]:
+    """The active routes of each (provider, account id), oldest first; accounts nobody connected
+    are absent. One query for a whole batch."""
+    pairs = list(set(accounts))
     rows = await executor(conn).fetch(
-        "SELECT id, tenant_id, provider, account_id, connection_id FROM routes "
-        "WHERE provider = $1 AND account_id = $2 AND active ORDER BY created_at, id",
-        provider,
-        account_id,
+        "SELECT r.id, r.tenant_id, r.provider, r.account_id, r.connection_id FROM routes r "
+        "JOIN unnest($1::text[], $2::text[]) AS a(provider, account_id) "
+        "ON r.provider = a.provider AND r.account_id = a.account_id "
+        "WHERE r.active ORDER BY r.created_at, r.id",
+        [provider for provider, _ in pairs],
+        [account for _, account in pairs],
     )
-    return [_route(row) for row in rows]
+    found: dict[tuple[str, str], list[Route]] = {}
+    for row in rows:
+        found.setdefault((row["provider"], row["account_id"]), []).append(_route(row))
+    return found
 
 
 @dataclass(frozen=True)

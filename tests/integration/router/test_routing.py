@@ -4,52 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from libs.broker import Exchange
-from libs.events import CloudEvent
-from services.router.bootstrap import NAME, SPEC
+from services.router.bootstrap import NAME
 from services.router.storage import link_account
+from tests.integration.router.conftest import ingress_event
 from tests.support.events import queue_depth
 from tests.support.polling import eventually
-from tests.support.running import running
-
-
-def ingress_event(
-    provider: str, account: str, entity_id: str, *, dedupe: str | None = None
-) -> CloudEvent:
-    return CloudEvent(
-        source=f"/providers/{provider}",
-        type=f"{provider}.invoice.created",
-        subject=f"invoice/{entity_id}",
-        accountid=account,
-        dedupekey=dedupe or f"{provider}:{account}:invoice:{entity_id}:create",
-        data={"id": entity_id},
-    )
-
-
-@pytest.fixture
-async def router(topology, delete_queues_after):
-    queues = topology.service(NAME, retry_tiers=(1, 10, 60, 600, 3600))
-    delete_queues_after([*queues.all_queues, f"{topology.prefix}.{NAME}.unrouted"])
-    async with running(SPEC, unrouted_sweep_s=30) as health:
-        yield health
-
-
-@pytest.fixture
-async def tenant_events(broker, topology):
-    channel = await broker.channel()
-    queue = await channel.declare_queue(exclusive=True)
-    await queue.bind(topology.exchange(Exchange.EVENTS), "#")
-    received: list[CloudEvent] = []
-
-    async def collect() -> list[CloudEvent]:
-        while (message := await queue.get(no_ack=True, fail=False)) is not None:
-            received.append(CloudEvent.from_bytes(message.body))
-        return received
-
-    yield collect
-    await channel.close()
 
 
 def _tenant() -> str:
