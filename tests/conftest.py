@@ -23,8 +23,10 @@ from libs.broker import (
 )
 from libs.crypto import SecretBox
 from libs.db import Database
+from libs.events import CloudEvent
 from tests.support.environment import TestEnvironment, create_environment, drop_environment
 from tests.support.sandbox import SandboxControl, sandbox_running
+from tests.support.stack import collect_tenant_events
 from tests.support.tcp_proxy import TcpProxy
 
 
@@ -82,6 +84,16 @@ async def broker(
     await channel.close()
     yield connection
     await connection.close()
+
+
+@pytest.fixture
+async def tenant_events(
+    broker: BrokerConnection, topology: Topology
+) -> AsyncIterator[Callable[[], Awaitable[list[CloudEvent]]]]:
+    """Every event on {prefix}.events from now on: `await tenant_events()` takes what arrived."""
+    channel = await broker.channel()
+    yield await collect_tenant_events(channel, topology)
+    await channel.close()
 
 
 @pytest.fixture

@@ -50,8 +50,17 @@ async def ingress_and_router(**ingress_overrides: str) -> AsyncIterator[Stack]:
 async def collect_tenant_events(
     broker_channel, topology: Topology
 ) -> Callable[[], Awaitable[list[CloudEvent]]]:
+    """Every event on {prefix}.events from now on; each call takes what arrived since."""
+    return await collect_events(broker_channel, topology.exchange(Exchange.EVENTS))
+
+
+async def collect_events(
+    broker_channel, exchange: str, pattern: str = "#"
+) -> Callable[[], Awaitable[list[CloudEvent]]]:
+    """Every event published to `exchange` matching `pattern` from now on, on a queue of the
+    channel's own; each call of the result takes what arrived since and returns them all."""
     queue = await broker_channel.declare_queue(exclusive=True)
-    await queue.bind(topology.exchange(Exchange.EVENTS), "#")
+    await queue.bind(exchange, pattern)
     received: list[CloudEvent] = []
 
     async def collect() -> list[CloudEvent]:

@@ -14,7 +14,6 @@ from tests.support.events import queue_depth
 from tests.support.polling import eventually
 from tests.support.stack import (
     PROVIDER_SECRETS,
-    collect_tenant_events,
     ingress_and_router,
     router_queues,
 )
@@ -58,13 +57,6 @@ async def stack(topology, delete_queues_after):
     delete_queues_after(router_queues(topology))
     async with ingress_and_router() as running_stack:
         yield running_stack
-
-
-@pytest.fixture
-async def tenant_events(broker, topology):
-    channel = await broker.channel()
-    yield await collect_tenant_events(channel, topology)
-    await channel.close()
 
 
 async def test_one_post_for_two_realms_yields_one_event_per_entity_for_the_right_tenant_once(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from libs.broker import Exchange
 from libs.events import CloudEvent
 from services.router.bootstrap import NAME, SPEC
 from tests.support.running import running
@@ -29,19 +28,3 @@ async def router(topology, delete_queues_after):
     delete_queues_after([*queues.all_queues, f"{topology.prefix}.{NAME}.unrouted"])
     async with running(SPEC, unrouted_sweep_s=30) as health:
         yield health
-
-
-@pytest.fixture
-async def tenant_events(broker, topology):
-    channel = await broker.channel()
-    queue = await channel.declare_queue(exclusive=True)
-    await queue.bind(topology.exchange(Exchange.EVENTS), "#")
-    received: list[CloudEvent] = []
-
-    async def collect() -> list[CloudEvent]:
-        while (message := await queue.get(no_ack=True, fail=False)) is not None:
-            received.append(CloudEvent.from_bytes(message.body))
-        return received
-
-    yield collect
-    await channel.close()

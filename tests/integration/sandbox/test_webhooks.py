@@ -5,12 +5,11 @@ from __future__ import annotations
 import pytest
 
 from libs.broker import Exchange
-from libs.events import CloudEvent
 from services.ingress.storage import register_zoho_connection
 from tests.integration.ingress.deliveries import ingress_running
 from tests.support.polling import eventually
 from tests.support.sandbox import SandboxRefused, sandbox_running
-from tests.support.stack import PROVIDER_SECRETS
+from tests.support.stack import PROVIDER_SECRETS, collect_events
 
 SIGNING = {
     "quickbooks_webhook_verifier_token": PROVIDER_SECRETS["quickbooks_webhook_verifier_token"],
@@ -44,17 +43,12 @@ async def wired(zoho_connection):
 async def published(broker, topology):
     """Every CloudEvent ingress publishes during the test."""
     channel = await broker.channel()
-    queue = await channel.declare_queue(exclusive=True)
-    await queue.bind(topology.exchange(Exchange.INGRESS), "#")
-    received = []
+    collect = await collect_events(channel, topology.exchange(Exchange.INGRESS))
 
     async def take(count: int):
-        async def drain():
-            while (message := await queue.get(no_ack=True, fail=False)) is not None:
-                received.append(CloudEvent.from_bytes(message.body))
-            return list(received)
-
-        return await eventually(drain, until=lambda got: len(got) >= count, what=f"{count} events")
+        return await eventually(
+            collect, until=lambda got: len(got) >= count, what=f"{count} events"
+        )
 
     yield take
     await channel.close()
