@@ -35,7 +35,9 @@ async def test_publish_the_broker_does_not_confirm_in_time_raises_timeout(
     publisher = Publisher(connection=connection, service="test", timeout=0.5)
     await publisher.start()
     channel = await connection.channel()
-    queue = await channel.declare_queue(f"{service_name}.stall", durable=False, auto_delete=True)
+    # Never consumed, so auto-delete would never fire: the fixture deletes it.
+    delete_queues_after([f"{service_name}.stall"])
+    queue = await channel.declare_queue(f"{service_name}.stall", durable=False)
     try:
         tcp_proxy.stall()  # bytes still reach the broker; its confirms never come back
         with pytest.raises(PublishTimeout):
