@@ -1,4 +1,5 @@
-"""Ingress benchmark: `python -m services.ingress` against a bare aiohttp + aio-pika app; router rate.
+"""Ingress benchmark: `python -m services.ingress` against a bare aiohttp + aio-pika app, and
+`python -m services.router` against a bare aio-pika + asyncpg consumer.
 
     python -m tests.bench.ingress     every measurement; table on stdout,
                                       JSON in bench-results/ingress.json
@@ -12,9 +13,12 @@
                 for BENCH_SECONDS, latency from each request's scheduled time: p50/p95/p99.
                 Void on any error, cutoff, unbalanced ledger or broker count != answers
     router      BENCH_ROUTER_EVENTS ingress CloudEvents (unique dedupe keys, linked
-                accounts) queued on the router's work queue before `python -m
-                services.router` starts; timed from its consumer attaching to the last
-                tenant event on a queue bound to {prefix}.events. No baseline
+                accounts) queued on a work queue before the side's router process
+                starts; timed from its consumer attaching to the last tenant event on a
+                queue bound to {prefix}.events, with the router's CPU seconds. Ours is
+                `python -m services.router` (group-committed routing, outbox, relay);
+                bare is tests/bench/_router_bare.py (per event: routes + inbox in one
+                transaction, then a confirmed publish per route, no outbox)
 
 The two sides of throughput and steady are each one long-lived server process: ours is the
 real service (`python -m services.ingress`, configured by env as in production, with a
@@ -258,6 +262,7 @@ class SteadyRun:
 
 @dataclass(frozen=True)
 class RouterRun:
+    side: str
     round: int
     events: int
     seconds: float
@@ -268,6 +273,10 @@ class RouterRun:
     @property
     def rate(self) -> float:
         return self.events / self.seconds
+
+    @property
+    def cpu_us_per_event(self) -> float:
+        return self.router_cpu_s / self.events * 1e6
 
 
 @dataclass
@@ -302,8 +311,13 @@ class Results:
     def steady_errors(self, side: str) -> int:
         return sum(r.errors + r.cutoff for r in self.steady if r.side == side)
 
-    def router_rate(self) -> dict[str, float]:
-        return best_and_median([r.rate for r in self.router], higher_is_better=True)
+    def router_rate(self, side: str) -> dict[str, float]:
+        runs = [r.rate for r in self.router if r.side == side]
+        return best_and_median(runs, higher_is_better=True)
+
+    def router_cpu(self, side: str) -> dict[str, float]:
+        runs = [r.cpu_us_per_event for r in self.router if r.side == side]
+        return best_and_median(runs, higher_is_better=False)
 
     def check_complete(self) -> None:
         for side in SIDES:
@@ -537,37 +551,50 @@ class IngressBench:
         )
         return run
 
-    async def router(self, round_no: int, accounts: Sequence[str]) -> RouterRun:
-        """Prefill the router's work queue, start the router, time it to the last tenant event."""
+    async def router(self, side: str, round_no: int, accounts: Sequence[str]) -> RouterRun:
+        """Prefill a work queue, start that side's router, time it to the last tenant event."""
         config, events = self._config, self._config.router_events
-        queues = config.topology.service("router", retry_tiers=RETRY_TIERS)
-        unrouted = f"{config.prefix}.router.unrouted"
-        self.declared.update([*queues.all_queues, unrouted])
-        await queues.declare(self._channel, [(config.ingress_exchange, "#")])
-        collector = f"{config.prefix}.collect-{round_no}"
+        if side == "ours":
+            queues = config.topology.service("router", retry_tiers=RETRY_TIERS)
+            work_queue, unrouted = queues.work_queue, f"{config.prefix}.router.unrouted"
+            self.declared.update([*queues.all_queues, unrouted])
+            await queues.declare(self._channel, [(config.ingress_exchange, "#")])
+            prefill = await self._channel.get_exchange(config.ingress_exchange)
+            command = [sys.executable, "-m", "services.router"]
+            env = config.service_env(free_port())
+        else:
+            work_queue, unrouted = f"{config.prefix}.bare-router", None
+            self.declared.add(work_queue)
+            await self._channel.declare_queue(
+                work_queue, durable=True, arguments={"x-queue-type": "quorum"}
+            )
+            prefill = self._channel.default_exchange
+            command = [
+                sys.executable, "-m", "tests.bench._router_bare", "--queue", work_queue,
+                "--exchange", config.events_exchange, "--consumer", f"bare-router-{round_no}",
+            ]  # fmt: skip
+            env = {"TEST_AMQP_URL": config.amqp_url, "DATABASE_URL": config.database_url}
+        collector = f"{config.prefix}.collect-{side}-{round_no}"
         self.declared.add(collector)
         declared = await self._channel.declare_queue(
             collector, durable=True, arguments={"x-queue-type": "quorum"}
         )
         await declared.bind(config.events_exchange, "#")
 
-        exchange = await self._channel.get_exchange(config.ingress_exchange)
-        await publish_windowed(exchange, ingress_events(round_no, accounts, events))
-        if (ready := await self._depth(queues.work_queue)) != events:
-            raise BenchFailed(f"{queues.work_queue} holds {ready} messages, expected {events}")
+        batch = ingress_events(f"{round_no}{side[0]}", accounts, events)
+        await publish_windowed(prefill, batch, routing_key=None if side == "ours" else work_queue)
+        if (ready := await self._depth(work_queue)) != events:
+            raise BenchFailed(f"{work_queue} holds {ready} messages, expected {events}")
 
-        port = free_port()
-        router = Server(
-            "router", [sys.executable, "-m", "services.router"], config.service_env(port), port
-        )
-        self.servers[f"router-{round_no}"] = router
+        router = Server(f"router ({side})", command, env, free_port())
+        self.servers[f"router-{side}-{round_no}"] = router
         spawned = time.perf_counter()
         await router.spawn()
         limit = 20.0 + events / 150
         try:
             started = await self._poll(
-                lambda: self._consumers(queues.work_queue), until=lambda n: n >= 1,
-                interval=0.005, within=40.0, what="the router's consumer", server=router,
+                lambda: self._consumers(work_queue), until=lambda n: n >= 1,
+                interval=0.005, within=40.0, what=f"the {side} router's consumer", server=router,
             )  # fmt: skip
             cpu, machine = router.cpu_seconds(), machine_ticks()
             finished = await self._poll(
@@ -576,24 +603,24 @@ class IngressBench:
             )  # fmt: skip
             cpu_s, busy = router.cpu_seconds() - cpu, busy_since(machine)
             arrived = await self._settled_depth(collector, at_least=events, within=3.0)
-            left = await self._depth(queues.work_queue)
-            parked = await self._depth(unrouted)
+            left = await self._depth(work_queue)
+            parked = 0 if unrouted is None else await self._depth(unrouted)
         finally:
             await router.stop()
         if (arrived, left, parked) != (events, 0, 0):
             raise BenchFailed(
-                f"router round {round_no}: {arrived} tenant events for {events} "
+                f"router {side} round {round_no}: {arrived} tenant events for {events} "
                 f"({left} left in the work queue, {parked} parked)"
             )
         await self._channel.queue_delete(collector)
         run = RouterRun(
-            round=round_no, events=events, seconds=finished - started, startup_s=started - spawned,
-            router_cpu_s=cpu_s, machine_busy=busy,
+            side=side, round=round_no, events=events, seconds=finished - started,
+            startup_s=started - spawned, router_cpu_s=cpu_s, machine_busy=busy,
         )  # fmt: skip
         progress(
-            f"router round {round_no}: {run.rate:,.0f} events/s ({events:,} in {run.seconds:.1f} s, "
-            f"{run.router_cpu_s / events * 1e6:.0f} us CPU/event, machine {busy:.0%} busy; "
-            f"consumer attached {run.startup_s:.1f} s after spawn)"
+            f"router {side} round {round_no}: {run.rate:,.0f} events/s ({events:,} in "
+            f"{run.seconds:.1f} s, {run.cpu_us_per_event:.0f} us CPU/event, machine {busy:.0%} "
+            f"busy; consumer attached {run.startup_s:.1f} s after spawn)"
         )
         return run
 
@@ -631,23 +658,27 @@ class Outgoing:
     message_id: str
 
 
-def ingress_events(round_no: int, accounts: Sequence[str], count: int) -> list[Outgoing]:
-    """`count` ingress CloudEvents as ingress builds them; unique dedupe keys, accounts round-robin."""
+def ingress_events(tag: str, accounts: Sequence[str], count: int) -> list[Outgoing]:
+    """`count` ingress CloudEvents as ingress builds them; dedupe keys unique to `tag`, accounts
+    round-robin."""
     from services.ingress import notifications
 
     padding = "x" * 700
     out = []
     for i in range(count):
         realm = accounts[i % len(accounts)]
-        body = orjson.loads(legacy_body(realm, quickbooks_entity(f"{round_no}{i:07d}", padding)))
+        body = orjson.loads(legacy_body(realm, quickbooks_entity(f"{tag}{i:07d}", padding)))
         for found in notifications.quickbooks(body):
             event = notifications.to_event(found, provider="quickbooks")
             out.append(Outgoing(routing_key=event.type, body=event.to_bytes(), message_id=event.id))
     return out
 
 
-async def publish_windowed(exchange: AbstractExchange, events: Iterable[Outgoing]) -> None:
-    """Confirmed, mandatory, persistent publishes, at most PUBLISH_WINDOW unconfirmed."""
+async def publish_windowed(
+    exchange: AbstractExchange, events: Iterable[Outgoing], *, routing_key: str | None = None
+) -> None:
+    """Confirmed, mandatory, persistent publishes, at most PUBLISH_WINDOW unconfirmed; each under
+    its type, or all under `routing_key`."""
     window = asyncio.Semaphore(PUBLISH_WINDOW)
 
     async def publish_one(event: Outgoing) -> None:
@@ -660,7 +691,7 @@ async def publish_windowed(exchange: AbstractExchange, events: Iterable[Outgoing
             headers={},
         )
         async with window:
-            await exchange.publish(message, event.routing_key, mandatory=True)
+            await exchange.publish(message, routing_key or event.routing_key, mandatory=True)
 
     await asyncio.gather(*(publish_one(e) for e in events))
 
@@ -708,8 +739,8 @@ async def bench(config: Config, signed: Signed, workdir: Path) -> Results:
             results.bare_peak_rss_mib = bench.servers["bare"].peak_rss_mib()
             await bench.stop_servers()
             accounts = await link_accounts(config.database_url, ROUTER_ACCOUNTS)
-            for round_no in range(1, ROUNDS + 1):
-                results.router.append(await bench.router(round_no, accounts))
+            for round_no, side in order:
+                results.router.append(await bench.router(side, round_no, accounts))
     finally:
         if bench is not None:
             await bench.stop_servers()
@@ -787,11 +818,16 @@ def render_table(results: Results, config: Config) -> str:
         str(results.steady_errors("ours")), str(results.steady_errors("bare")), "", "0",
     ))  # fmt: skip
     for stat in ("best", "median"):
-        rate = results.router_rate()[stat]
+        ours, bare = results.router_rate("ours")[stat], results.router_rate("bare")[stat]
         rows.append((
             f"router events/s, {config.router_events:,} queued ({stat})",
-            f"{rate:,.0f}/s", "n/a", "", "no baseline",
+            f"{ours:,.0f}/s", f"{bare:,.0f}/s", f"{ours / bare:.1%}", "",
         ))  # fmt: skip
+    ours, bare = results.router_cpu("ours")["median"], results.router_cpu("bare")["median"]
+    rows.append((
+        "  router CPU per event (median)", f"{ours:.0f} us", f"{bare:.0f} us", f"{ours / bare:.0%}",
+        "",
+    ))  # fmt: skip
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [
         "  ".join(
@@ -872,7 +908,8 @@ def write_json(
             },
             "ours_peak_rss_mib": results.ours_peak_rss_mib,
             "bare_peak_rss_mib": results.bare_peak_rss_mib,
-            "router_events_per_s": results.router_rate(),
+            "router_events_per_s": {side: results.router_rate(side) for side in SIDES},
+            "router_cpu_us_per_event": {side: results.router_cpu(side) for side in SIDES},
         },
         "runs": {
             "throughput": [
@@ -882,7 +919,10 @@ def write_json(
             "steady": [
                 {**asdict(r), "cpu_us_per_request": r.cpu_us_per_request} for r in results.steady
             ],
-            "router": [{**asdict(r), "events_per_s": r.rate} for r in results.router],
+            "router": [
+                {**asdict(r), "events_per_s": r.rate, "cpu_us_per_event": r.cpu_us_per_event}
+                for r in results.router
+            ],
         },
     }
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
