@@ -167,6 +167,23 @@ def busy_since(start: tuple[int, int]) -> float:
     return (busy - start[0]) / max(1, total - start[1])
 
 
+async def quiet_machine(
+    *, busy_below: float = 0.15, window: float = 1.0, within: float = 30.0
+) -> tuple[float, float]:
+    """Wait until the machine is less than `busy_below` busy over one `window`, at most `within`
+    seconds: what an earlier run left working (RabbitMQ deleting a queue of 30,000 messages,
+    PostgreSQL checkpointing) must not count against the next one. Returns (seconds waited,
+    busy fraction of the last window); gives up quietly, the run records how busy it was."""
+    started = time.monotonic()
+    while True:
+        ticks = machine_ticks()
+        await asyncio.sleep(window)  # measuring a window of machine time
+        busy = busy_since(ticks)
+        waited = time.monotonic() - started
+        if busy < busy_below or waited >= within:
+            return waited, busy
+
+
 def best_and_median(values: Sequence[float], *, higher_is_better: bool) -> dict[str, float]:
     if not values:
         return {"best": float("nan"), "median": float("nan")}

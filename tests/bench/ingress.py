@@ -28,7 +28,9 @@ entity on one channel). Both publish to {prefix}.ingress, where a quorum queue p
 with `#` makes every publish routable and counts what arrived. Runs alternate ours/bare,
 bare/ours (ABBA over two rounds) because the machine is shared and noisy; the table shows
 the best and the median. Each run also records the server's CPU seconds (from /proc), so CPU
-per request compares the two sides' work independently of how busy the machine was.
+per request compares the two sides' work independently of how busy the machine was. Each
+throughput run and router run starts once the machine has been under 15% busy for a second
+(at most 30 s of waiting), so what the previous run left working does not count against it.
 
 Everything this run creates (queues, exchanges, the database) carries the run's prefix
 `bench<hex>` and is deleted at the end, on failure too.
@@ -71,6 +73,7 @@ from tests.bench._harness import (
     machine_ticks,
     positive_int,
     progress,
+    quiet_machine,
     server_versions,
 )
 
@@ -485,6 +488,7 @@ class IngressBench:
     async def throughput(self, side: str, round_no: int) -> ThroughputRun:
         server = self.servers[side]
         queue = await self._sink(f"wrk-{side}-{round_no}")
+        waited, idle_busy = await quiet_machine()
         cpu, machine = server.cpu_seconds(), machine_ticks()
         out = parse_wrk(await self._wrk(side, self._config.seconds))
         cpu_s, busy = server.cpu_seconds() - cpu, busy_since(machine)
@@ -506,7 +510,8 @@ class IngressBench:
         progress(
             f"throughput {side} round {round_no}: {run.rate:,.0f} req/s, p50 {run.p50_ms:.2f} ms, "
             f"p99 {run.p99_ms:.2f} ms, {run.cpu_us_per_request:.0f} us CPU/request, "
-            f"machine {busy:.0%} busy" + (f"  VOID: {'; '.join(void)}" if void else "")
+            f"machine {busy:.0%} busy (started after {waited:.0f} s at {idle_busy:.0%})"
+            + (f"  VOID: {'; '.join(void)}" if void else "")
         )
         return run
 
@@ -588,6 +593,7 @@ class IngressBench:
 
         router = Server(f"router ({side})", command, env, free_port())
         self.servers[f"router-{side}-{round_no}"] = router
+        await quiet_machine()
         spawned = time.perf_counter()
         await router.spawn()
         limit = 20.0 + events / 150
