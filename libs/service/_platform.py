@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from libs.broker import BrokerConnection, BrokerUnavailable, Publisher, Topology
 from libs.config import ServiceSettings
+from libs.crypto import SecretBox
 from libs.db import Database, DatabaseUnavailable
 
 
@@ -49,6 +50,22 @@ class Platform:
         if self.broker_publisher is None:
             raise StartupError(f"{self.service} was started without a broker (uses_broker=False)")
         return self.broker_publisher
+
+    @property
+    def database(self) -> Database:
+        """The database pool; `StartupError` when this service opened none."""
+        if self.db is None:
+            raise StartupError(
+                f"{self.service} was started without a database (uses_database=False)"
+            )
+        return self.db
+
+    def secret_box(self, *, needed_for: str) -> SecretBox:
+        """The box ENCRYPTION_KEYS opens; `StartupError` saying what needs it when unset."""
+        keys = self.settings.encryption_keys
+        if keys is None:
+            raise StartupError(f"ENCRYPTION_KEYS is required: {needed_for}")
+        return SecretBox.from_setting(keys.get_secret_value())
 
 
 @asynccontextmanager

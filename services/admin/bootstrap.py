@@ -10,7 +10,6 @@ from pydantic import Field, SecretStr
 
 from libs.broker import Exchange, Subscription
 from libs.config import Environment, ServiceSettings
-from libs.crypto import SecretBox
 from libs.egress import EgressSettings
 from libs.http import ProviderHttp
 from libs.service import Platform, ServiceSpec, StartupError
@@ -46,24 +45,21 @@ class AdminSettings(ServiceSettings, EgressSettings, ErpAppSettings):
 
 @asynccontextmanager
 async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[AdminDeps]:
-    if platform.db is None:
-        raise StartupError("admin needs its database")
+    db = platform.database
+    box = platform.secret_box(needed_for="admin stores encrypted credentials")
     if settings.jwt_secret is None:
         if settings.switchyard_env is Environment.PROD:
             raise StartupError("JWT_SECRET is required")
         raise StartupError("JWT_SECRET is required (make run generates one in .devstack.env)")
-    if settings.encryption_keys is None:
-        raise StartupError("ENCRYPTION_KEYS is required: admin stores encrypted credentials")
     try:
         tokens = TokenIssuer(
             secret=settings.jwt_secret.get_secret_value(), access_ttl_s=settings.access_token_ttl_s
         )
     except ValueError as exc:
         raise StartupError(str(exc)) from None
-    box = SecretBox.from_setting(settings.encryption_keys.get_secret_value())
     async with ProviderHttp.open() as http:
         yield AdminDeps(
-            db=platform.db,
+            db=db,
             box=box,
             tokens=tokens,
             refresh_ttl_s=settings.refresh_token_ttl_s,
@@ -80,7 +76,7 @@ async def build(settings: AdminSettings, platform: Platform) -> AsyncIterator[Ad
             erp=ErpConnector.build(
                 settings,
                 http,
-                db=platform.db,
+                db=db,
                 box=box,
                 state_secret=settings.jwt_secret.get_secret_value(),
                 events_exchange=platform.topology.exchange(Exchange.EVENTS),

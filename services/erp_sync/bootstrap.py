@@ -11,9 +11,8 @@ from pydantic import Field
 
 from libs.broker import Exchange, Subscription
 from libs.config import ServiceSettings
-from libs.crypto import SecretBox
 from libs.http import ProviderHttp
-from libs.service import Platform, ServiceSpec, StartupError
+from libs.service import Platform, ServiceSpec
 from services.erp_sync.apps import ErpAppSettings
 from services.erp_sync.clients.oauth import oauth_clients
 from services.erp_sync.clients.quickbooks import QuickBooksClient
@@ -42,20 +41,17 @@ def now() -> datetime:
 async def build(
     settings: ErpSyncSettings, platform: Platform, *, clock: Callable[[], datetime] = now
 ) -> AsyncIterator[ErpSyncDeps]:
-    if platform.db is None:
-        raise StartupError("erp_sync needs its database")
-    if settings.encryption_keys is None:
-        raise StartupError("ENCRYPTION_KEYS is required: erp_sync stores encrypted OAuth tokens")
-    box = SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+    db = platform.database
+    box = platform.secret_box(needed_for="erp_sync stores encrypted OAuth tokens")
     events = platform.topology.exchange(Exchange.EVENTS)
     async with ProviderHttp.open(timeout_s=settings.provider_timeout_s) as http:
         tokens = TokenSource(
-            db=platform.db, box=box, oauth=oauth_clients(settings, http), events_exchange=events,
+            db=db, box=box, oauth=oauth_clients(settings, http), events_exchange=events,
             service=NAME, clock=clock,
         )  # fmt: skip
         yield ErpSyncDeps(
             name=NAME,
-            db=platform.db,
+            db=db,
             box=box,
             erp=ErpInvoices(
                 tokens=tokens,

@@ -11,9 +11,8 @@ from pydantic import Field
 
 from libs.broker import Exchange, Subscription
 from libs.config import ServiceSettings
-from libs.crypto import SecretBox
 from libs.http import ProviderHttp
-from libs.service import Platform, ServiceSpec, StartupError
+from libs.service import Platform, ServiceSpec
 from services.fiscalizer.clients.efris import EfrisClient
 from services.fiscalizer.deps import FiscalizerDeps
 from services.fiscalizer.devices import Devices
@@ -50,15 +49,12 @@ def now() -> datetime:
 async def build(
     settings: FiscalizerSettings, platform: Platform, *, clock: Callable[[], datetime] = now
 ) -> AsyncIterator[FiscalizerDeps]:
-    if platform.db is None:
-        raise StartupError("fiscalizer needs its database")
-    if settings.encryption_keys is None:
-        raise StartupError("ENCRYPTION_KEYS is required: device certificates are stored encrypted")
+    db = platform.database
+    box = platform.secret_box(needed_for="device certificates are stored encrypted")
     categories = CommodityCategories(
         standard=settings.efris_standard_category, zero_rated=settings.efris_zero_rated_category,
         exempt=settings.efris_exempt_category, unit_of_measure=settings.efris_unit_of_measure,
     )  # fmt: skip
-    db = platform.db
     async with ProviderHttp.open(timeout_s=settings.efris_timeout_s) as http:
 
         def submitter(url: str) -> Submitter:
@@ -67,7 +63,7 @@ async def build(
                              lease=timedelta(seconds=settings.efris_upload_lease_s))  # fmt: skip
 
         yield FiscalizerDeps(
-            name=NAME, db=db, box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
+            name=NAME, db=db, box=box,
             devices=Devices(), test_submitter=submitter(settings.efris_test_url),
             live_submitter=submitter(settings.efris_url),
             events_exchange=platform.topology.exchange(Exchange.EVENTS), clock=clock,

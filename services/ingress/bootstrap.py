@@ -9,8 +9,7 @@ from pydantic import Field, SecretStr
 
 from libs.broker import Exchange
 from libs.config import ServiceSettings
-from libs.crypto import SecretBox
-from libs.service import Platform, ServiceSpec, StartupError
+from libs.service import Platform, ServiceSpec
 from libs.signatures import (
     HubSpotVerifier,
     QuickBooksVerifier,
@@ -66,17 +65,14 @@ def build_verifiers(settings: IngressSettings) -> Verifiers:
 
 @asynccontextmanager
 async def build(settings: IngressSettings, platform: Platform) -> AsyncIterator[IngressDeps]:
-    if platform.db is None:
-        raise StartupError("ingress needs its database for per-tenant webhook secrets")
-    if settings.encryption_keys is None:
-        raise StartupError("ENCRYPTION_KEYS is required: ingress decrypts per-tenant secrets")
+    db = platform.database
     fallback = settings.whatsapp_verify_token
     credentials = CredentialCache(
-        db=platform.db,
-        box=SecretBox.from_setting(settings.encryption_keys.get_secret_value()),
+        db=db,
+        box=platform.secret_box(needed_for="ingress decrypts per-tenant secrets"),
         fallback_verify_token=fallback.get_secret_value() if fallback else None,
     )
-    stats = WebhookStats(db=platform.db, interval=settings.webhook_stats_flush_s)
+    stats = WebhookStats(db=db, interval=settings.webhook_stats_flush_s)
     await credentials.start()
     stats.start()
     try:

@@ -12,10 +12,9 @@ from pydantic import Field
 
 from libs.broker import ConsumerWatchdog, Exchange, Subscription
 from libs.config import ServiceSettings
-from libs.crypto import SecretBox
 from libs.db import Database, GroupCommit
 from libs.egress import EgressSettings, guarded_connector
-from libs.service import Platform, ServiceSpec, StartupError
+from libs.service import Platform, ServiceSpec
 from services.outbound.delivery.dispatch import Dispatcher
 from services.outbound.delivery.gates import GatePolicy, Gates
 from services.outbound.delivery.schedule import DEFAULT_TIERS_MS, parse_tiers
@@ -53,12 +52,8 @@ class OutboundSettings(ServiceSettings, EgressSettings):
 
 @asynccontextmanager
 async def build(settings: OutboundSettings, platform: Platform) -> AsyncIterator[OutboundDeps]:
-    if platform.db is None:
-        raise StartupError("outbound needs its database")
-    if settings.encryption_keys is None:
-        raise StartupError("ENCRYPTION_KEYS is required: endpoint secrets are stored encrypted")
-    db = platform.db
-    box = SecretBox.from_setting(settings.encryption_keys.get_secret_value())
+    db = platform.database
+    box = platform.secret_box(needed_for="endpoint secrets are stored encrypted")
     queues = DeliveryQueues.of(
         platform.topology.prefix,
         tiers=parse_tiers(settings.outbound_retry_schedule_ms),

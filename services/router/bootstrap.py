@@ -10,7 +10,7 @@ from pydantic import Field
 
 from libs.broker import Exchange, Subscription
 from libs.config import ServiceSettings
-from libs.service import Platform, ServiceSpec, StartupError
+from libs.service import Platform, ServiceSpec
 from services.router.deps import RouterDeps
 from services.router.group_routing import GroupRouter
 from services.router.handlers.route_provider_event import route_provider_event
@@ -25,19 +25,18 @@ class RouterSettings(ServiceSettings):
 
 @asynccontextmanager
 async def build(settings: RouterSettings, platform: Platform) -> AsyncIterator[RouterDeps]:
-    if platform.db is None:
-        raise StartupError("router needs its database")
+    db = platform.database
     queues = platform.topology.service(NAME, retry_tiers=settings.retry_tiers)
     parking = UnroutedParking(
         broker=platform.broker,
         publisher=platform.publisher,
-        db=platform.db,
+        db=db,
         queue=f"{platform.topology.prefix}.{NAME}.unrouted",
         work_queue=queues.work_queue,
         sweep_interval=settings.unrouted_sweep_s,
     )
     router = GroupRouter(
-        db=platform.db,
+        db=db,
         service=NAME,
         events_exchange=platform.topology.exchange(Exchange.EVENTS),
         unrouted_queue=parking.queue,

@@ -83,3 +83,16 @@ async def test_a_services_own_readiness_checks_join_readyz(test_env):
     ):
         assert response.status == 503
         assert await response.json() == {"status": "not ready", "failing": ["second_consumer"]}
+
+
+def test_platform_names_what_is_missing_when_a_bootstrap_needs_a_database_or_keys(test_env):
+    platform = Platform(
+        service="dbless",
+        settings=ServiceSettings(encryption_keys=None),
+        topology=Topology("dbless"),
+        db=None,
+    )
+    with pytest.raises(StartupError, match="dbless was started without a database"):
+        _ = platform.database
+    with pytest.raises(StartupError, match="ENCRYPTION_KEYS is required: tokens are sealed"):
+        platform.secret_box(needed_for="tokens are sealed")
