@@ -184,6 +184,21 @@ async def quiet_machine(
             return waited, busy
 
 
+def aligned(rows: Sequence[Sequence[str]], *, left: frozenset[int] = frozenset({0})) -> list[str]:
+    """A text table: the header row, a rule, then the rows; columns in `left` flush left,
+    the others (figures) flush right."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = [
+        "  ".join(
+            cell.ljust(w) if i in left else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in rows
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return lines
+
+
 def best_and_median(values: Sequence[float], *, higher_is_better: bool) -> dict[str, float]:
     if not values:
         return {"best": float("nan"), "median": float("nan")}

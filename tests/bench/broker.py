@@ -516,6 +516,8 @@ def benchmark_event() -> Wire:
 
 
 def render_table(comparisons: list[Comparison]) -> str:
+    from tests.bench._harness import aligned  # the parent's, not the bare sides'
+
     header = ("benchmark", "ours", "bare baseline", "ours/bare %", "ours RSS MiB", "bare RSS MiB")
     rows = [header]
     for c in comparisons:
@@ -530,15 +532,7 @@ def render_table(comparisons: list[Comparison]) -> str:
                     f"{c.peak_rss('bare'):.1f}",
                 )
             )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i == 0 else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows)
     lines.append(f"goal: ours >= {GOAL:.0%} of bare; RSS is each side's peak over its runs")
     return "\n".join(lines)
 

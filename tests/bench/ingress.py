@@ -64,6 +64,7 @@ from libs.broker import Exchange, Topology, inspect_queue
 from tests.bench._harness import (
     BenchFailed,
     Server,
+    aligned,
     best_and_median,
     busy_since,
     child_output,
@@ -834,15 +835,7 @@ def render_table(results: Results, config: Config) -> str:
         "  router CPU per event (median)", f"{ours:.0f} us", f"{bare:.0f} us", f"{ours / bare:.0%}",
         "",
     ))  # fmt: skip
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i in {0, 4} else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows, left=frozenset({0, 4}))
     runs: list[ThroughputRun | SteadyRun] = [*results.throughput, *results.steady]
     for run in (r for r in runs if r.void):
         lines.append(

@@ -70,6 +70,7 @@ from libs.events import CONTENT_TYPE, CloudEvent
 from tests.bench._harness import (
     BenchFailed,
     Server,
+    aligned,
     best_and_median,
     busy_since,
     child_output,
@@ -884,15 +885,7 @@ def render_table(results: Results, config: Config) -> str:
             f"isolation: 18 healthy endpoints' deliveries/s, 2 of 20 hanging ({stat})",
             f"{hanging:,.0f}/s", f"{healthy:,.0f}/s all healthy", f"{hanging / healthy:.1%}", goal,
         ))  # fmt: skip
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    lines = [
-        "  ".join(
-            cell.ljust(w) if i in {0, 4} else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        ).rstrip()
-        for row in rows
-    ]
-    lines.insert(1, "  ".join("-" * w for w in widths))
+    lines = aligned(rows, left=frozenset({0, 4}))
     runs: list[Any] = [*results.throughput, *results.latency, *results.isolation]
     for run in (r for r in runs if r.void):
         lines.append(f"void: {type(run).__name__} {getattr(run, 'side', getattr(run, 'kind', ''))}: {'; '.join(run.void)}")  # fmt: skip
